@@ -1,0 +1,3 @@
+//! Writers that turn series into response bytes. Pure functions: no store, no AST, no I/O.
+
+pub mod json;
