@@ -1,11 +1,17 @@
-//! Graphite's HTTP API: tiny_http in one file (`server.rs`), URL and form decoding, routing.
-//! Holds no business logic; tiny_http types never leave `server.rs`.
-//!
-//! CONTRACT (skeleton written before the implementation; `app` calls these).
+//! Graphite's HTTP API: tiny_http in one file (`server.rs`), URL and form decoding (`form.rs`),
+//! routing (`routes.rs`, `find.rs`). Holds no business logic; tiny_http types never leave
+//! `server.rs`. `app` starts a [`Front`], takes [`Pending`] requests off it and answers each
+//! with [`handle`].
 
-use crate::store::Store;
+mod find;
+mod form;
+mod routes;
+mod server;
+
+pub use routes::handle;
+pub use server::Front;
+
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 /// A request as the loop sees it: method, path, every parameter (query string then form body).
 #[derive(Debug, Clone)]
@@ -50,25 +56,27 @@ impl Pending {
     }
 }
 
-/// The HTTP front: tiny_http's threads plus a hand-over channel to the loop.
-pub struct Front {}
+impl Reply {
+    /// A plain-text answer, graphite-web's style for errors.
+    pub(crate) fn text(status: u16, message: impl Into<String>) -> Reply {
+        let mut body = message.into().into_bytes();
+        if body.last() != Some(&b'\n') {
+            body.push(b'\n');
+        }
+        Reply {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            headers: Vec::new(),
+            body,
+        }
+    }
 
-impl Front {
-    /// Binds `addr` and starts the front threads; each request is sent to the loop and the
-    /// loop is woken with `waker`.
-    pub fn start(_addr: SocketAddr, _waker: Arc<mio::Waker>) -> std::io::Result<Front> {
-        todo!()
+    pub(crate) fn json(body: Vec<u8>) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body,
+        }
     }
-    pub fn local_addr(&self) -> SocketAddr {
-        todo!()
-    }
-    /// Next request handed over, without blocking.
-    pub fn try_recv(&self) -> Option<Pending> {
-        todo!()
-    }
-}
-
-/// Answers one request. Pure apart from reading the store.
-pub fn handle(_store: &Store, _health: &Health, _req: &Request, _now: i64) -> Reply {
-    todo!()
 }
