@@ -124,7 +124,7 @@ pub fn substitute(expr: &Expr, params: &[(String, String)]) -> Expr {
             for (name, value) in params {
                 set_var(&mut vars, name.clone(), Expr::Str(value.clone()));
             }
-            replace_vars(expr, &vars)
+            replace_vars(expr, &vars, params)
         }
         Expr::Call(call) => Expr::Call(map_args(call, |arg| substitute(arg, params))),
         other => other.clone(),
@@ -139,7 +139,7 @@ fn set_var(vars: &mut Vec<(String, Expr)>, name: String, value: Expr) {
     }
 }
 
-fn replace_vars(expr: &Expr, vars: &[(String, Expr)]) -> Expr {
+fn replace_vars(expr: &Expr, vars: &[(String, Expr)], params: &[(String, String)]) -> Expr {
     match expr {
         Expr::Path(path) => {
             let mut path = path.clone();
@@ -152,9 +152,10 @@ fn replace_vars(expr: &Expr, vars: &[(String, Expr)]) -> Expr {
             }
             Expr::Path(path)
         }
-        Expr::Call(call) => Expr::Call(map_args(call, |arg| replace_vars(arg, vars))),
-        // A nested template gets only its own values, as in graphite-web.
-        Expr::Template { .. } => substitute(expr, &[]),
+        Expr::Call(call) => Expr::Call(map_args(call, |arg| replace_vars(arg, vars, params))),
+        // A template inside a template's call gets its own values and the request's, not the
+        // outer template's, as in graphite-web.
+        Expr::Template { .. } => substitute(expr, params),
         other => other.clone(),
     }
 }
@@ -243,14 +244,25 @@ impl fmt::Display for Expr {
             Expr::Template { expr, args, kwargs } => {
                 write!(f, "template({expr}")?;
                 for arg in args {
-                    write!(f, ", {arg}")?;
+                    f.write_str(", ")?;
+                    write_template_value(f, arg)?;
                 }
                 for (name, value) in kwargs {
-                    write!(f, ", {name}={value}")?;
+                    write!(f, ", {name}=")?;
+                    write_template_value(f, value)?;
                 }
                 f.write_str(")")
             }
         }
+    }
+}
+
+/// Template values are numbers or strings only, so an infinite one (from an overflowing
+/// literal) is written as such a literal rather than `inf`.
+fn write_template_value(f: &mut fmt::Formatter<'_>, value: &Expr) -> fmt::Result {
+    match value {
+        Expr::Float(x) if x.is_infinite() => f.write_str(if *x > 0.0 { "1e999" } else { "-1e999" }),
+        other => write!(f, "{other}"),
     }
 }
 
@@ -359,6 +371,8 @@ mod tests {
         subst!("template(a.$1, 5)", [("1", "b")], "a.b");
         // Outside a template, nothing is replaced; nested templates use only their own values.
         subst!("f(a.$x, template(b.$x, x=1))", [("x", "z")], "f(a.$x, b.z)");
+        subst!("template(f(a.$x, b.$y, template(c.$x.$y, y=3)), x=1, y=2)", [], "f(a.1, b.2, c.$x.3)");
+        subst!("template(f(a.$x, template(c.$x)), x=1)", [("x", "r")], "f(a.r, c.r)");
         subst!("sumSeries(template(a.$x, x=1), template(a.$x, x=2))", [], "sumSeries(a.1, a.2)");
     }
 
@@ -464,55 +478,35 @@ mod tests {
         Ok(())
     }
 
-    /// Targets built from the grammar's pieces, so most of them parse.
+    /// Targets built from the grammar's pieces: every one must parse and read back.
     fn target() -> impl Strategy<Value = String> {
         let node = prop::sample::select(vec![
             "a", "b1", "*", "x?", "[a-c]", "{a,b}", "{}", "-1", "1", "true", "None", "inf", "$x",
-            r"\.", r"\,", r"\=", r"\{", "é", "1e5", "+5",
+            r"\.", r"\,", r"\=", r"\{", "é", "1e5", "+5", "a{b,{c,d}}",
         ]);
         let path = prop::collection::vec(node, 1..4).prop_map(|nodes| nodes.join("."));
-        let literal = prop::sample::select(vec![
-            "1",
-            "-2",
-            "0.5",
-            "1e3",
-            "-1.5E-2",
-            "99999999999999999999",
-            "true",
-            "FALSE",
-            "none",
-            "Inf",
-            "'s'",
-            "\"d\"",
-            r"'a\'b'",
-            "'a\"b'",
-            "\"x''y\"",
-            "''",
-        ])
-        .prop_map(String::from);
-        let leaf = prop_oneof![path.clone(), literal.clone()];
-        leaf.prop_recursive(4, 24, 4, move |inner| {
+        let number = prop::sample::select(vec!["1", "-2", "0.5", "1e3", "-1.5E-2", "99999999999999999999", "1e999"]);
+        let string = prop::sample::select(vec!["'s'", "\"d\"", r"'a\'b'", "'a\"b'", "\"x''y\"", "''", r#""\\""#]);
+        let word = prop::sample::select(vec!["true", "FALSE", "none", "Inf"]);
+        let value = prop_oneof![number.clone(), string.clone()].prop_map(String::from);
+        let literal = prop_oneof![number, string, word].prop_map(String::from);
+        let ws = prop::sample::select(vec!["", " ", "  "]);
+        path.clone().prop_recursive(4, 24, 4, move |expr| {
             let name = prop::sample::select(vec!["f", "sumSeries", "g_2", "true"]);
-            let args = prop::collection::vec(inner.clone(), 0..4);
-            let kwargs = prop::collection::vec(inner.clone(), 0..2);
-            let ws = prop::sample::select(vec!["", " ", "  "]);
+            let arg = prop_oneof![expr.clone(), literal.clone()];
+            let args = prop::collection::vec(arg.clone(), 0..4);
+            let kwargs = prop::collection::vec(arg, 0..2);
+            let values = prop::collection::vec(value.clone(), 0..3);
             prop_oneof![
                 (name.clone(), args, kwargs, ws.clone()).prop_map(|(name, args, kwargs, ws)| {
-                    let kwargs = kwargs
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| format!("k{i}{ws}={ws}{v}"));
+                    let kwargs = kwargs.iter().enumerate().map(|(i, v)| format!("k{i}{ws}={ws}{v}"));
                     let all: Vec<String> = args.into_iter().chain(kwargs).collect();
                     format!("{name}({})", all.join(&format!("{ws},{ws}")))
                 }),
-                (inner.clone(), name, ws)
-                    .prop_map(|(left, name, ws)| format!("{left}{ws}|{ws}{name}()")),
-                (path.clone(), prop::collection::vec(literal.clone(), 0..3)).prop_map(
-                    |(path, values)| format!(
-                        "template({path}{})",
-                        values.iter().map(|v| format!(", {v}")).collect::<String>()
-                    )
-                ),
+                (expr.clone(), name, ws.clone()).prop_map(|(left, name, ws)| format!("{left}{ws}|{ws}{name}()")),
+                (path.clone(), values).prop_map(|(path, values)| {
+                    format!("template({path}{})", values.iter().map(|v| format!(", {v}")).collect::<String>())
+                }),
             ]
         })
     }
@@ -532,6 +526,7 @@ mod tests {
 
         #[test]
         fn grammar_targets_read_back(target in target()) {
+            prop_assert!(parse(&target).is_ok(), "{:?}: {:?}", target, parse(&target));
             assert_reads_back(&target)?;
         }
     }
