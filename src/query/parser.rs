@@ -790,6 +790,7 @@ mod tests {
         ok!("template(a.$x|f(), x=1)", "template(f(a.$x), x=1)");
         ok!("f(template(a.$x, x=1))", "f(template(a.$x, x=1))");
         ok!("templateX(a)", "templateX(a)");
+        ok!("template(a, 1e999, x=-1e999)", "template(a, 1e999, x=-1e999)");
     }
 
     #[test]
