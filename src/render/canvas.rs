@@ -101,8 +101,7 @@ pub struct Canvas {
     pixels: Vec<u8>,
     clip: Rect,
     coverage: Coverage,
-    /// The current dash's points, reused across calls.
-    dash_points: Vec<Point>,
+    stroke_scratch: stroke::Scratch,
 }
 
 impl Canvas {
@@ -110,17 +109,15 @@ impl Canvas {
     pub fn new(width: u32, height: u32, background: Rgba) -> Canvas {
         let width = width.clamp(1, MAX_SIDE);
         let height = height.clamp(1, MAX_SIDE);
-        let mut pixels = Vec::with_capacity(width as usize * height as usize * 4);
-        for _ in 0..width as usize * height as usize {
-            pixels.extend_from_slice(&[background.r, background.g, background.b, background.a]);
-        }
+        let pixels = [background.r, background.g, background.b, background.a]
+            .repeat(width as usize * height as usize);
         Canvas {
             width,
             height,
             pixels,
             clip: Rect::new(0, 0, width as i32, height as i32),
             coverage: Coverage::new(width as usize, height as usize),
-            dash_points: Vec::new(),
+            stroke_scratch: stroke::Scratch::default(),
         }
     }
 
@@ -168,7 +165,7 @@ impl Canvas {
         if !drawable || paint.alpha <= 0.0 {
             return;
         }
-        stroke::stroke(&mut self.coverage, &mut self.dash_points, points, style);
+        stroke::stroke(&mut self.coverage, &mut self.stroke_scratch, points, style);
         self.paint_coverage(paint);
     }
 

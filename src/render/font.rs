@@ -43,7 +43,11 @@ impl Glyph {
     pub(crate) fn coverage(&self, x: u32, y: u32) -> u8 {
         let i = (y * self.width + x) as usize;
         let byte = self.bitmap.get(i / 2).copied().unwrap_or(0);
-        let nibble = if i.is_multiple_of(2) { byte >> 4 } else { byte & 0x0f };
+        let nibble = if i.is_multiple_of(2) {
+            byte >> 4
+        } else {
+            byte & 0x0f
+        };
         nibble * 17
     }
 }

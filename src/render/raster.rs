@@ -102,15 +102,16 @@ impl Coverage {
         }
     }
 
-    /// `a` and `b` lie inside the clip rectangle (borders included).
+    /// `a` and `b` lie inside the clip rectangle (borders included), so coordinates are non-negative and
+    /// `as usize` floors them without a libm call.
     fn add_clipped_edge(&mut self, a: Point, b: Point) {
         if a.y == b.y {
             return;
         }
         let (dir, top, bottom) = if a.y < b.y { (1.0, a, b) } else { (-1.0, b, a) };
         let dxdy = (bottom.x - top.x) / (bottom.y - top.y);
-        let first_row = top.y.floor().max(0.0) as usize;
-        let end_row = (bottom.y.ceil().max(0.0) as usize).min(self.height);
+        let first_row = top.y as i32 as usize;
+        let end_row = ceil_non_negative(bottom.y).min(self.height);
         self.rows_start = self.rows_start.min(first_row);
         self.rows_end = self.rows_end.max(end_row);
         let mut x = top.x;
@@ -128,7 +129,7 @@ impl Coverage {
     fn add_row_span(&mut self, row: usize, xa: f32, xb: f32, d: f32) {
         let (x0, x1) = if xa < xb { (xa, xb) } else { (xb, xa) };
         let line = &mut self.acc[row * self.stride..(row + 1) * self.stride];
-        let first = (x0.floor().max(0.0) as usize).min(self.stride - 2);
+        let first = (x0 as i32 as usize).min(self.stride - 2);
         let last;
         if x1 <= (first + 1) as f32 {
             // Within one column: the covered share right of the edge is linear in its mean x.
@@ -139,15 +140,21 @@ impl Coverage {
         } else {
             // Across columns: with X uniform on [x0, x1], pixel j gets d * E[clamp(j + 1 - X, 0, 1)]
             // = d * (P(j + 1 - x0) - P(j + 1 - x1)) / (x1 - x0), P the integral of clamp(w, 0, 1).
-            let end = (x1.ceil() as usize).min(self.stride - 1);
+            // Here x1 > first + 1, so P(j + 1 - x1) vanishes before the last column and P(j + 1 - x0)
+            // is linear after the first: the middle columns all step by the same amount.
+            let end = ceil_non_negative(x1).min(self.stride - 1).max(first + 2);
             let scale = d / (x1 - x0);
-            let mut previous = 0.0;
-            for (j, cell) in line.iter_mut().enumerate().take(end).skip(first) {
-                let u = (j + 1) as f32;
-                let covered = scale * (ramp_integral(u - x0) - ramp_integral(u - x1));
-                *cell += covered - previous;
-                previous = covered;
+            let head = (first + 1) as f32 - x0;
+            let mut previous = scale * 0.5 * head * head;
+            line[first] += previous;
+            for cell in &mut line[first + 1..end - 1] {
+                *cell += scale;
             }
+            previous += scale * (end - first - 2) as f32;
+            let tail = end as f32 - x1;
+            let covered = scale * (end as f32 - x0 - 0.5 - 0.5 * tail * tail);
+            line[end - 1] += covered - previous;
+            previous = covered;
             line[end] += d - previous;
             last = end;
         }
@@ -197,14 +204,15 @@ impl Coverage {
     }
 }
 
-/// P(z) = integral from 0 to z of clamp(w, 0, 1) dw.
-fn ramp_integral(z: f32) -> f32 {
-    if z <= 0.0 {
-        0.0
-    } else if z <= 1.0 {
-        0.5 * z * z
+/// `v.ceil() as usize` for `v >= 0`, without the libm call that baseline x86-64 makes of `ceil`.
+/// Coordinates are clipped to a canvas side (at most `MAX_SIDE`), so they fit an i32, whose conversion
+/// is one instruction where usize's is several.
+fn ceil_non_negative(v: f32) -> usize {
+    let i = v as i32 as usize;
+    if (i as f32) < v {
+        i + 1
     } else {
-        z - 0.5
+        i
     }
 }
 

@@ -1,11 +1,15 @@
 //! Polyline stroking: turns a line of some width, with dashes, into polygon edges for the scan converter.
 //!
-//! Owns the stroke geometry only (segment bodies, mitre and bevel joins, butt caps, the dash walk); the
-//! canvas paints the coverage afterwards. Must not allocate: the dash buffer is the canvas's.
+//! Owns the stroke geometry only (offset outlines, mitre and bevel joins, butt caps, the dash walk); the
+//! canvas paints the coverage afterwards. Must not allocate once its buffers have grown: they are the
+//! canvas's and are reused by every call.
 //!
-//! Each segment body and each join is its own convex piece, all wound the same way, filled together
-//! under the non-zero rule: their union is the stroke outline cairo would build, without having to
-//! untangle the inner side of joins.
+//! Each run becomes one closed outline: its left offset side forwards, its right offset side backwards.
+//! At a join the outer side gets the mitre tip (or the two bevel corners) and the inner side the point
+//! where both offset lines cross. When the segments are too short for that crossing to lie on them, the
+//! inner side detours through the vertex instead, as cairo's stroker does: the outline then equals the
+//! union of the segment bodies and the join wedge, overlapping where they overlap, which the non-zero
+//! rule fills correctly.
 
 use super::canvas::{Point, Stroke};
 use super::raster::Coverage;
@@ -18,12 +22,15 @@ const MIN_DASH_PERIOD: f32 = 1.0;
 /// Points closer than this are the same point for direction purposes.
 const MIN_SEGMENT: f32 = 1e-4;
 
-pub(crate) fn stroke(
-    cov: &mut Coverage,
-    dash_points: &mut Vec<Point>,
-    points: &[Point],
-    style: &Stroke,
-) {
+/// Reusable point buffers for the stroker.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    dash: Vec<Point>,
+    left: Vec<Point>,
+    right: Vec<Point>,
+}
+
+pub(crate) fn stroke(cov: &mut Coverage, scratch: &mut Scratch, points: &[Point], style: &Stroke) {
     let half = style.width / 2.0;
     let dashed = !style.dash.is_empty()
         && style.dash.iter().all(|d| d.is_finite() && *d >= 0.0)
@@ -32,17 +39,25 @@ pub(crate) fn stroke(
     // each restarts the dash pattern.
     for run in points.split(|p| !(p.x.is_finite() && p.y.is_finite())) {
         if dashed {
-            stroke_dashed(cov, dash_points, run, half, style.dash);
+            stroke_dashed(cov, scratch, run, half, style.dash);
         } else {
-            stroke_solid(cov, run, half);
+            stroke_solid(cov, &mut scratch.left, &mut scratch.right, run, half);
         }
     }
 }
 
-fn stroke_solid(cov: &mut Coverage, run: &[Point], half: f32) {
+fn stroke_solid(
+    cov: &mut Coverage,
+    left: &mut Vec<Point>,
+    right: &mut Vec<Point>,
+    run: &[Point],
+    half: f32,
+) {
     let Some(&first) = run.first() else { return };
+    left.clear();
+    right.clear();
     let mut start = first;
-    let mut previous_dir: Option<Point> = None;
+    let mut previous: Option<(Point, f32)> = None;
     for &p in &run[1..] {
         let (dx, dy) = (p.x - start.x, p.y - start.y);
         let len = (dx * dx + dy * dy).sqrt();
@@ -50,57 +65,103 @@ fn stroke_solid(cov: &mut Coverage, run: &[Point], half: f32) {
             continue;
         }
         let dir = Point::new(dx / len, dy / len);
-        if let Some(before) = previous_dir {
-            join(cov, start, before, dir, half);
+        match previous {
+            None => push_pair(left, right, start, dir, half),
+            Some((before, before_len)) => {
+                join(left, right, start, (before, before_len), (dir, len), half)
+            }
         }
-        let n = Point::new(-dir.y * half, dir.x * half);
-        add_convex(
-            cov,
-            &[
-                Point::new(start.x + n.x, start.y + n.y),
-                Point::new(p.x + n.x, p.y + n.y),
-                Point::new(p.x - n.x, p.y - n.y),
-                Point::new(start.x - n.x, start.y - n.y),
-            ],
-        );
-        previous_dir = Some(dir);
+        previous = Some((dir, len));
         start = p;
+    }
+    let Some((last_dir, _)) = previous else {
+        return;
+    };
+    push_pair(left, right, start, last_dir, half);
+    let mut from = right[0];
+    for &p in left.iter().chain(right.iter().rev()) {
+        cov.add_edge(from, p);
+        from = p;
     }
 }
 
-/// The outer wedge between two segments meeting at `v`, mitred or bevelled.
-fn join(cov: &mut Coverage, v: Point, a: Point, b: Point, half: f32) {
-    let cross = a.x * b.y - a.y * b.x;
-    let dot = a.x * b.x + a.y * b.y;
+/// Normals are directions turned by +90°; the left side is `v + half * normal`.
+fn normal(d: Point) -> Point {
+    Point::new(-d.y, d.x)
+}
+
+fn offset(v: Point, n: Point, k: f32) -> Point {
+    Point::new(v.x + k * n.x, v.y + k * n.y)
+}
+
+/// A butt end, or a straight-through vertex: one point on each side.
+fn push_pair(left: &mut Vec<Point>, right: &mut Vec<Point>, v: Point, dir: Point, half: f32) {
+    let n = normal(dir);
+    left.push(offset(v, n, half));
+    right.push(offset(v, n, -half));
+}
+
+/// The outline points of the join at `v` between segment `a` (direction, length) and segment `b`.
+fn join(
+    left: &mut Vec<Point>,
+    right: &mut Vec<Point>,
+    v: Point,
+    a: (Point, f32),
+    b: (Point, f32),
+    half: f32,
+) {
+    let ((da, len_a), (db, len_b)) = (a, b);
+    let cross = da.x * db.y - da.y * db.x;
+    let dot = da.x * db.x + da.y * db.y;
     if cross.abs() < 1e-6 && dot > 0.0 {
+        push_pair(left, right, v, da, half);
         return;
     }
-    // Normals are the directions turned by +90°; a turn towards the normal has its outer side opposite.
-    let side = if cross > 0.0 { -half } else { half };
-    let (na, nb) = (Point::new(-a.y, a.x), Point::new(-b.y, b.x));
-    let a_out = Point::new(v.x + side * na.x, v.y + side * na.y);
-    let b_out = Point::new(v.x + side * nb.x, v.y + side * nb.y);
-    // cos of half the turning angle = sin of half the angle between the segments, cairo's mitre test.
+    let (na, nb) = (normal(da), normal(db));
+    let bisector = Point::new(na.x + nb.x, na.y + nb.y);
+    // Half the turning angle: its cosine is cairo's mitre test (1 / sin of half the angle between the
+    // segments), its tangent how far along each segment the offset lines cross.
     let cos_half = ((1.0 + dot) / 2.0).max(0.0).sqrt();
-    if cos_half * MITER_LIMIT >= 1.0 {
-        // The mitre tip lies along the bisecting normal, at half / cos_half from the vertex.
-        let k = side / (2.0 * cos_half * cos_half);
-        let tip = Point::new(v.x + k * (na.x + nb.x), v.y + k * (na.y + nb.y));
-        add_convex(cov, &[v, a_out, tip, b_out]);
+    let sin_half = ((1.0 - dot) / 2.0).max(0.0).sqrt();
+    // Where the offset lines cross, on the side of sign `k`: half / cos_half along the unit bisector.
+    let crossing = |k: f32| offset(v, bisector, k * half / (2.0 * cos_half * cos_half));
+    // A turn towards the normal (cross > 0) has its outer side opposite the normal, on the right.
+    let (outer, inner, k_out) = if cross > 0.0 {
+        (&mut *right, &mut *left, -1.0)
     } else {
-        add_convex(cov, &[v, a_out, b_out]);
+        (&mut *left, &mut *right, 1.0)
+    };
+    if cos_half * MITER_LIMIT >= 1.0 {
+        outer.push(crossing(k_out));
+    } else {
+        outer.push(offset(v, na, k_out * half));
+        outer.push(offset(v, nb, k_out * half));
+    }
+    // Each join may use at most half of either segment, so neighbouring joins never overlap.
+    let reach = half * sin_half / cos_half.max(1e-6);
+    if cos_half > 1e-6 && reach <= 0.5 * len_a.min(len_b) {
+        inner.push(crossing(-k_out));
+    } else {
+        inner.push(offset(v, na, -k_out * half));
+        inner.push(v);
+        inner.push(offset(v, nb, -k_out * half));
     }
 }
 
 /// Walks the run along the dash pattern and strokes each "on" stretch as a solid polyline, joins included.
 fn stroke_dashed(
     cov: &mut Coverage,
-    dash_points: &mut Vec<Point>,
+    scratch: &mut Scratch,
     run: &[Point],
     half: f32,
     dash: &[f32],
 ) {
     let Some(&first) = run.first() else { return };
+    let Scratch {
+        dash: dash_points,
+        left,
+        right,
+    } = scratch;
     // cairo doubles an odd-length pattern so that on and off alternate.
     let period = if dash.len().is_multiple_of(2) {
         dash.len()
@@ -122,7 +183,7 @@ fn stroke_dashed(
             let p = Point::new(a.x + dx * t, a.y + dy * t);
             if k % 2 == 0 {
                 dash_points.push(p);
-                stroke_solid(cov, dash_points, half);
+                stroke_solid(cov, left, right, dash_points, half);
             }
             dash_points.clear();
             dash_points.push(p);
@@ -136,25 +197,7 @@ fn stroke_dashed(
         a = b;
     }
     if k % 2 == 0 {
-        stroke_solid(cov, dash_points, half);
-    }
-}
-
-/// Adds a convex polygon's edges wound positively, so overlapping pieces add up instead of cancelling.
-fn add_convex(cov: &mut Coverage, points: &[Point]) {
-    let mut twice_area = 0.0;
-    for i in 0..points.len() {
-        let (p, q) = (points[i], points[(i + 1) % points.len()]);
-        twice_area += p.x * q.y - q.x * p.y;
-    }
-    let n = points.len();
-    for i in 0..n {
-        let (p, q) = (points[i], points[(i + 1) % n]);
-        if twice_area >= 0.0 {
-            cov.add_edge(p, q);
-        } else {
-            cov.add_edge(q, p);
-        }
+        stroke_solid(cov, left, right, dash_points, half);
     }
 }
 
@@ -167,8 +210,12 @@ mod tests {
         let mut cov = Coverage::new(40, 20);
         cov.set_clip(Rect::new(0, 0, 40, 20));
         let pts: Vec<Point> = points.iter().map(|&(x, y)| Point::new(x, y)).collect();
-        let mut buf = Vec::new();
-        stroke(&mut cov, &mut buf, &pts, &Stroke { width, dash });
+        stroke(
+            &mut cov,
+            &mut Scratch::default(),
+            &pts,
+            &Stroke { width, dash },
+        );
         let mut out = vec![0.0; 40 * 20];
         cov.sweep(|i, c| out[i] += c);
         out
@@ -235,6 +282,22 @@ mod tests {
             .iter()
             .all(|&c| c == 0.0));
         assert!(stroked(&[], 2.0, &[2.0, 1.0]).iter().all(|&c| c == 0.0));
+    }
+
+    #[test]
+    fn short_zigzags_leave_no_holes() {
+        // Wound pieces that cancelled instead of adding would punch holes at the vertices.
+        let mut rng = fastrand::Rng::with_seed(3);
+        for _ in 0..20 {
+            let points: Vec<(f32, f32)> = (0..30)
+                .map(|i| (5.5 + i as f32, rng.i32(3..17) as f32 + 0.5))
+                .collect();
+            let map = stroked(&points, 3.0, &[]);
+            for &(x, y) in &points[1..points.len() - 1] {
+                let c = map[y as usize * 40 + x as usize];
+                assert!(c >= 0.45, "vertex ({x}, {y}) coverage {c} in {points:?}");
+            }
+        }
     }
 
     #[test]
