@@ -3,8 +3,9 @@
 //!
 //! Owns pixels only. It must not know about series, axes or layout (that is the graph layer above it),
 //! and must not allocate per point: the scan converter and the stroker's point buffers live in the
-//! canvas and are reused by every call. Coordinates are pixels with (0, 0) the top-left corner of the top-left pixel, so a crisp
-//! 1-pixel line drawn with the anti-aliased path sits at `.5` coordinates, as in cairo.
+//! canvas and are reused by every call. Coordinates are pixels with (0, 0) the top-left corner of the
+//! top-left pixel, so a crisp 1-pixel line drawn with the anti-aliased path sits at `.5` coordinates,
+//! as in cairo.
 
 use super::raster::Coverage;
 use super::stroke;
