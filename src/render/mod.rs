@@ -1,3 +1,8 @@
 //! Writers that turn series into response bytes. Pure functions: no store, no AST, no I/O.
 
+pub mod canvas;
+mod font;
 pub mod json;
+mod raster;
+mod stroke;
+pub mod text;
