@@ -7,6 +7,7 @@
 
 pub use super::number::Timestamp;
 use super::number::{parse_float, parse_timestamp};
+use super::scan;
 use std::fmt;
 
 /// Twisted's `LineOnlyReceiver.MAX_LENGTH`, which carbon inherits: clients are already built
@@ -81,29 +82,18 @@ pub fn parse(line: &[u8]) -> Result<Line<'_>, LineError<'_>> {
     }
     let mut fields: [&[u8]; 3] = [&[]; 3];
     let mut count = 0;
-    let mut i = 0;
-    loop {
-        while i < line.len() {
-            match whitespace_len(line, i) {
-                0 => break,
-                n => i += n,
-            }
-        }
-        if i == line.len() {
-            break;
-        }
-        let start = i;
-        while i < line.len() && whitespace_len(line, i) == 0 {
-            i += 1;
-        }
+    let mut i = skip_whitespace(line, 0);
+    while i < line.len() {
+        let end = field_end(line, i);
         if count == fields.len() {
             return Err(LineError {
                 kind: LineErrorKind::Syntax { fields: 4 },
                 input: line,
             });
         }
-        fields[count] = &line[start..i];
+        fields[count] = &line[i..end];
         count += 1;
+        i = skip_whitespace(line, end);
     }
     if count != 3 {
         // count < 3 here, so the cast is lossless.
@@ -164,6 +154,32 @@ fn whitespace_len(line: &[u8], i: usize) -> usize {
         SPACE => 1,
         _ => unicode_whitespace_len(&line[i..]),
     }
+}
+
+/// The first index at or after `i` that is not whitespace.
+#[inline]
+fn skip_whitespace(line: &[u8], mut i: usize) -> usize {
+    while i < line.len() {
+        match whitespace_len(line, i) {
+            0 => break,
+            n => i += n,
+        }
+    }
+    i
+}
+
+/// The end of the field starting at `i`: the next whitespace or the end of the line. Printable
+/// ASCII is skipped eight bytes at a time; only other bytes are looked at one by one.
+#[inline]
+fn field_end(line: &[u8], mut i: usize) -> usize {
+    while let Some(offset) = scan::find_special(&line[i..]) {
+        i += offset;
+        if whitespace_len(line, i) != 0 {
+            return i;
+        }
+        i += 1;
+    }
+    line.len()
 }
 
 /// The non-ASCII characters for which Python's `str.isspace()` is true, in UTF-8.

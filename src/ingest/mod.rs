@@ -10,6 +10,7 @@
 pub mod line;
 mod name;
 mod number;
+mod scan;
 mod tcp;
 mod udp;
 
@@ -151,8 +152,8 @@ impl<S: PointSink> Feeder<'_, S> {
         let mut rest = buf;
         while !rest.is_empty() {
             let end = match framing {
-                Framing::Stream => rest.iter().position(|&b| b == b'\n'),
-                Framing::Datagram => rest.iter().position(|&b| b == b'\n' || b == b'\r'),
+                Framing::Stream => scan::find_byte(rest, b'\n'),
+                Framing::Datagram => scan::find_either(rest, b'\n', b'\r'),
             };
             let (line, next) = match end {
                 Some(i) if rest[i] == b'\r' && rest.get(i + 1) == Some(&b'\n') => {

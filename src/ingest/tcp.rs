@@ -3,6 +3,7 @@
 //! Must not block, grow a connection's buffer, or keep more than `max_connections` open.
 
 use super::line::MAX_LINE_BYTES;
+use super::scan;
 use super::{Counters, Feeder, Framing, PointSink, TOKEN_CONN_BASE};
 use mio::net::{TcpListener, TcpStream};
 use std::io::{self, Read};
@@ -150,7 +151,7 @@ impl Conn {
         let end = self.len + n;
         let mut start = 0;
         if self.skipping {
-            match self.buf[self.len..end].iter().position(|&b| b == b'\n') {
+            match scan::find_byte(&self.buf[self.len..end], b'\n') {
                 Some(i) => {
                     start = self.len + i + 1;
                     self.skipping = false;
