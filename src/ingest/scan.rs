@@ -24,23 +24,44 @@ fn equal(x: u64, byte: u8) -> u64 {
     below(x ^ (ONES * u64::from(byte)), 1)
 }
 
-/// Index of the first byte whose bit 7 `mask` sets.
+/// The eight bytes at `buf[i..i + 8]` as a little-endian word (one unaligned load).
+#[inline(always)]
+fn load(buf: &[u8], i: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&buf[i..i + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// A slice shorter than eight bytes, padded with [`PAD`].
+#[inline(always)]
+fn load_short(buf: &[u8]) -> u64 {
+    let mut word = [PAD; 8];
+    for (w, b) in word.iter_mut().zip(buf) {
+        *w = *b;
+    }
+    u64::from_le_bytes(word)
+}
+
+/// Index of the first byte whose bit 7 `mask` sets. A ragged tail is read as the last eight
+/// bytes of the slice, with the bytes already searched masked off, so every read is one load.
 #[inline(always)]
 fn first(buf: &[u8], mask: impl Fn(u64) -> u64) -> Option<usize> {
-    let mut chunks = buf.chunks_exact(8);
-    for (i, chunk) in chunks.by_ref().enumerate() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let m = mask(u64::from_le_bytes(word));
-        if m != 0 {
-            return Some(i * 8 + m.trailing_zeros() as usize / 8);
-        }
+    let found = |at: usize, m: u64| (m != 0).then(|| at + m.trailing_zeros() as usize / 8);
+    if buf.len() < 8 {
+        return found(0, mask(load_short(buf)));
     }
-    let tail = chunks.remainder();
-    let mut word = [PAD; 8];
-    word[..tail.len()].copy_from_slice(tail);
-    let m = mask(u64::from_le_bytes(word));
-    (m != 0).then(|| buf.len() - tail.len() + m.trailing_zeros() as usize / 8)
+    let mut i = 0;
+    while i + 8 <= buf.len() {
+        if let Some(at) = found(i, mask(load(buf, i))) {
+            return Some(at);
+        }
+        i += 8;
+    }
+    if i == buf.len() {
+        return None;
+    }
+    let last = buf.len() - 8;
+    found(last, mask(load(buf, last)) & (u64::MAX << (8 * (i - last))))
 }
 
 /// The first `byte` in `buf`.
@@ -66,26 +87,28 @@ pub(crate) fn find_special(buf: &[u8]) -> Option<usize> {
 #[inline]
 pub(crate) fn is_printable_without_semicolon_or_double_dot(buf: &[u8]) -> bool {
     let bad = |x: u64| below(x, 0x21) | (x & HIGH) | equal(x, b';') | equal(x, 0x7f);
-    let mut chunks = buf.chunks_exact(8);
-    // The previous word's dot flags: its last byte pairs with this word's first.
-    let mut previous_dots = 0u64;
-    let mut check = |x: u64| {
+    // Bit 7 of each byte that is a dot followed by a dot within the word.
+    let pairs = |x: u64| {
         let dots = equal(x, b'.');
-        let pairs = dots & ((dots >> 8) | (previous_dots >> 56));
-        previous_dots = dots;
-        bad(x) | pairs
+        dots & (dots >> 8)
     };
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if check(u64::from_le_bytes(word)) != 0 {
+    if buf.len() < 8 {
+        let x = load_short(buf);
+        return bad(x) | pairs(x) == 0;
+    }
+    // Words overlap by one byte so that a pair straddling two words is seen whole; the last
+    // word is the last eight bytes, overlapping as much as it needs to.
+    let mut i = 0;
+    loop {
+        let x = load(buf, i);
+        if bad(x) | pairs(x) != 0 {
             return false;
         }
+        if i + 8 == buf.len() {
+            return true;
+        }
+        i = (i + 7).min(buf.len() - 8);
     }
-    let tail = chunks.remainder();
-    let mut word = [PAD; 8];
-    word[..tail.len()].copy_from_slice(tail);
-    check(u64::from_le_bytes(word)) == 0
 }
 
 #[cfg(test)]
@@ -124,7 +147,7 @@ mod tests {
         fn agree_with_byte_loops(buf in proptest::collection::vec(prop_oneof![Just(b'.'), Just(b'\n'), Just(b'\r'), Just(b';'), any::<u8>()], 0..40)) {
             prop_assert_eq!(find_byte(&buf, b'\n'), buf.iter().position(|&b| b == b'\n'));
             prop_assert_eq!(find_either(&buf, b'\n', b'\r'), buf.iter().position(|&b| b == b'\n' || b == b'\r'));
-            prop_assert_eq!(find_special(&buf), buf.iter().position(|&b| b < 0x21 || b >= 0x80));
+            prop_assert_eq!(find_special(&buf), buf.iter().position(|b| !(0x21..0x80).contains(b)));
             prop_assert_eq!(is_printable_without_semicolon_or_double_dot(&buf), naive_printable(&buf));
         }
 
