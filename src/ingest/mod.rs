@@ -331,6 +331,21 @@ impl Ingest {
         &self.counters
     }
 
+    /// Reads everything the kernel already holds for us, on every socket, as if each had
+    /// reported readable: the last step before the final snapshot, so nothing accepted is lost.
+    pub fn drain_all<S: PointSink>(&mut self, registry: &mio::Registry, sink: &mut S, now: i64) {
+        let mut feeder = Feeder {
+            cleaner: &mut self.cleaner,
+            sink,
+            now,
+            counters: &mut self.counters,
+        };
+        self.udp.drain(&mut feeder);
+        for slot in 0..self.tcp.slots() {
+            self.tcp.read(registry, slot, &mut feeder);
+        }
+    }
+
     /// TCP connections open now.
     pub fn open_connections(&self) -> usize {
         self.tcp.open()

@@ -48,6 +48,11 @@ impl TcpIngest {
         registry.register(&mut self.listener, token, mio::Interest::READABLE)
     }
 
+    /// Slots that may hold a connection, for a final sweep at shutdown.
+    pub(crate) fn slots(&self) -> usize {
+        self.conns.len()
+    }
+
     pub(crate) fn open(&self) -> usize {
         self.conns.len() - self.free.len()
     }
