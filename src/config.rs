@@ -59,7 +59,8 @@ pub struct AggregationRule {
 pub struct StoreConfig {
     /// Bytes of ring memory; the store never uses more.
     pub memory: u64,
-    /// First match wins; the last rule should match everything.
+    /// First match wins, in file order. Nothing is appended to the user's file: a name no rule
+    /// matches gets carbon's fallback `60s:7d` from the store. The built-in default is one `.*` rule.
     pub schemas: Vec<Schema>,
     /// First match wins; no match means average with xFilesFactor 0.5.
     pub aggregation: Vec<AggregationRule>,
