@@ -1,5 +1,15 @@
 //! Every default and limit of pencil, the command line, and carbon's `storage-schemas.conf` and
 //! `storage-aggregation.conf` syntax. Must not read the environment after start-up.
+//!
+//! [`parse_args`] is the only way to a [`Config`]: it fills in the defaults, reads the files the
+//! flags name and validates everything, so the rest of pencil trusts the values.
+
+mod carbon;
+mod cli;
+mod ini;
+
+pub use carbon::{parse_aggregation, parse_schemas};
+pub use cli::{parse_args, usage};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -49,7 +59,8 @@ pub struct AggregationRule {
 pub struct StoreConfig {
     /// Bytes of ring memory; the store never uses more.
     pub memory: u64,
-    /// First match wins; the last rule should match everything.
+    /// First match wins, in file order. Nothing is appended to the user's file: a name no rule
+    /// matches gets carbon's fallback `60s:7d` from the store. The built-in default is one `.*` rule.
     pub schemas: Vec<Schema>,
     /// First match wins; no match means average with xFilesFactor 0.5.
     pub aggregation: Vec<AggregationRule>,
@@ -90,18 +101,10 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl std::error::Error for ConfigError {}
+
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}{}", self.context, self.message)
     }
-}
-
-/// Parses the command line (without the program name) and reads the config files it names.
-pub fn parse_args(_args: &[String]) -> Result<Command, ConfigError> {
-    todo!()
-}
-
-/// The `--help` text.
-pub fn usage() -> &'static str {
-    todo!()
 }

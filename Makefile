@@ -1,0 +1,49 @@
+# pencil's entry points. `make test` is what CI runs on a fresh machine (.ci/run): extend its one
+# recipe when the suite needs more (browsers, reference data), so CI and people run the same thing.
+
+CARGO ?= cargo
+PREFIX ?= /usr/local
+DESTDIR ?=
+# The host target, named explicitly so RUSTFLAGS reach only pencil and not build scripts or
+# proc macros, which must stay dynamic to be loadable by the compiler.
+STATIC_TARGET := x86_64-unknown-linux-gnu
+STATIC_BIN := target/$(STATIC_TARGET)/release/pencil
+
+.PHONY: all build release static test bench check install
+
+all: build
+
+build:
+	$(CARGO) build
+
+release:
+	$(CARGO) build --release
+
+static:
+	RUSTFLAGS='-C target-feature=+crt-static' $(CARGO) build --release --target $(STATIC_TARGET)
+	@out=$$(ldd $(STATIC_BIN) 2>&1 || true); \
+	case "$$out" in \
+	  *"not a dynamic executable"*|*"statically linked"*) ;; \
+	  *) echo "$(STATIC_BIN) is not static; ldd says:"; echo "$$out"; exit 1 ;; \
+	esac
+	cp $(STATIC_BIN) target/pencil-static
+	@echo "target/pencil-static: static binary ready"
+
+test:
+	$(CARGO) test --release --all-targets
+
+bench:
+	$(CARGO) bench
+
+check:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+	$(MAKE) test
+
+# Does not build: install usually runs under sudo, where cargo is often not on PATH.
+install:
+	@test -x target/release/pencil || { echo "target/release/pencil is missing: run 'make release' first"; exit 1; }
+	install -D -m 0755 target/release/pencil $(DESTDIR)$(PREFIX)/bin/pencil
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/bin/pencil|$(PREFIX)/bin/pencil|' systemd/pencil.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/pencil.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pencil.service
