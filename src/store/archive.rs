@@ -41,7 +41,9 @@ impl Layout {
         let mut ring_start = vec![0];
         for (i, a) in archives.iter().enumerate() {
             if a.step == 0 || a.points == 0 {
-                return Err(format!("schema {text:?}: an archive needs a step and points above 0"));
+                return Err(format!(
+                    "schema {text:?}: an archive needs a step and points above 0"
+                ));
             }
             // Rollup reads step_j / step_i finer slots per coarser one (whisper's rule, 2.1).
             if i > 0 && (a.step <= archives[i - 1].step || a.step % archives[i - 1].step != 0) {
@@ -77,7 +79,10 @@ impl Layout {
 
     /// whisper's maxRetention: the longest any archive covers.
     pub(crate) fn max_retention(&self) -> i64 {
-        (0..self.archives.len()).map(|i| self.retention(i)).max().unwrap_or(0)
+        (0..self.archives.len())
+            .map(|i| self.retention(i))
+            .max()
+            .unwrap_or(0)
     }
 
     /// The finest archive covering `age` seconds back (graphite.md 2.4 and 2.6).
@@ -163,12 +168,25 @@ mod tests {
     const N: f64 = f64::NAN;
 
     fn agg(method: AggMethod, xff: f32, values: &[f64]) -> Option<f64> {
-        aggregate(Agg { method, x_files_factor: xff }, values.iter().copied())
+        aggregate(
+            Agg {
+                method,
+                x_files_factor: xff,
+            },
+            values.iter().copied(),
+        )
     }
 
     macro_rules! case {
         ($method:expr, $xff:expr, $values:expr => $want:expr) => {
-            assert_eq!(agg($method, $xff, &$values), $want, "{:?} xff {} {:?}", $method, $xff, $values);
+            assert_eq!(
+                agg($method, $xff, &$values),
+                $want,
+                "{:?} xff {} {:?}",
+                $method,
+                $xff,
+                $values
+            );
         };
     }
 
@@ -212,7 +230,16 @@ mod tests {
     fn layout_places_rings_back_to_back() {
         let l = Layout::new(
             "10s:1m,1m:5m",
-            &[Retention { step: 10, points: 6 }, Retention { step: 60, points: 5 }],
+            &[
+                Retention {
+                    step: 10,
+                    points: 6,
+                },
+                Retention {
+                    step: 60,
+                    points: 5,
+                },
+            ],
         )
         .expect("valid");
         assert_eq!(l.ring_start, vec![0, 6, 11]);
@@ -223,7 +250,16 @@ mod tests {
         assert_eq!(l.archive_for_age(301), None);
         assert!(Layout::new("x", &[]).is_err());
         assert!(Layout::new("x", &[Retention { step: 0, points: 1 }]).is_err());
-        let uneven = [Retention { step: 10, points: 6 }, Retention { step: 15, points: 6 }];
+        let uneven = [
+            Retention {
+                step: 10,
+                points: 6,
+            },
+            Retention {
+                step: 15,
+                points: 6,
+            },
+        ];
         assert!(Layout::new("x", &uneven).is_err());
     }
 }

@@ -54,7 +54,10 @@ impl Checksum {
         for (lane, word) in self.lanes.iter_mut().zip(block.chunks_exact(8)) {
             // chunks_exact(8) yields exactly 8 bytes, so the conversion cannot fail.
             let w = u64::from_le_bytes(word.try_into().expect("8-byte chunk"));
-            *lane = lane.wrapping_add(w.wrapping_mul(P2)).rotate_left(31).wrapping_mul(P1);
+            *lane = lane
+                .wrapping_add(w.wrapping_mul(P2))
+                .rotate_left(31)
+                .wrapping_mul(P1);
         }
     }
 
@@ -67,7 +70,8 @@ impl Checksum {
             self.block(&block);
         }
         let [a, b, c, d] = self.lanes;
-        let mut h = a.rotate_left(1)
+        let mut h = a
+            .rotate_left(1)
             .wrapping_add(b.rotate_left(7))
             .wrapping_add(c.rotate_left(12))
             .wrapping_add(d.rotate_left(18));

@@ -82,7 +82,11 @@ fn check(pattern: &str) -> Result<(), GlobError> {
 }
 
 fn nodes_match(want: &[&str], nodes: &[&str]) -> bool {
-    want.len() == nodes.len() && want.iter().zip(nodes).all(|(w, n)| node_matches(w.as_bytes(), n.as_bytes()))
+    want.len() == nodes.len()
+        && want
+            .iter()
+            .zip(nodes)
+            .all(|(w, n)| node_matches(w.as_bytes(), n.as_bytes()))
 }
 
 fn node_matches(pat: &[u8], s: &[u8]) -> bool {

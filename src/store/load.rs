@@ -21,7 +21,13 @@ pub fn load(path: &Path, cfg: &StoreConfig) -> Result<Option<Store>, SnapshotErr
         Err(error) => return Err(SnapshotError::Io { path: shown, error }),
         Ok(file) => file,
     };
-    let len = file.metadata().map_err(|error| SnapshotError::Io { path: shown.clone(), error })?.len();
+    let len = file
+        .metadata()
+        .map_err(|error| SnapshotError::Io {
+            path: shown.clone(),
+            error,
+        })?
+        .len();
     let store = Store::new(cfg).map_err(|e| SnapshotError::Io {
         path: shown.clone(),
         error: io::Error::new(io::ErrorKind::InvalidInput, e.0),
@@ -63,20 +69,28 @@ impl Loader {
     }
 
     fn truncated(&self) -> SnapshotError {
-        self.corrupt(format!("the file ends early at byte {} (an interrupted copy?)", self.r.pos))
+        self.corrupt(format!(
+            "the file ends early at byte {}: it was cut short (an interrupted copy?) or a length in it is damaged",
+            self.r.pos
+        ))
     }
 
     fn read_exact(&mut self, n: usize) -> Result<&[u8], SnapshotError> {
         match self.r.read_exact(&mut self.scratch[..n]) {
             Ok(()) => Ok(&self.scratch[..n]),
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Err(self.truncated()),
-            Err(error) => Err(SnapshotError::Io { path: self.path.clone(), error }),
+            Err(error) => Err(SnapshotError::Io {
+                path: self.path.clone(),
+                error,
+            }),
         }
     }
 
     fn u64_le(&mut self) -> Result<u64, SnapshotError> {
         let b = self.read_exact(8)?;
-        Ok(u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+        Ok(u64::from_le_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ]))
     }
 
     fn header(&mut self) -> Result<(), SnapshotError> {
@@ -84,7 +98,10 @@ impl Loader {
         if &b[..8] != snapshot::MAGIC {
             return Err(SnapshotError::Version {
                 path: self.path.clone(),
-                found: format!("magic {:?} instead of \"PENCILSN\"", String::from_utf8_lossy(&b[..8])),
+                found: format!(
+                    "magic {:?} instead of \"PENCILSN\"",
+                    String::from_utf8_lossy(&b[..8])
+                ),
             });
         }
         let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
@@ -95,7 +112,8 @@ impl Loader {
                 found: format!("format version {version} with flags {flags:#x}"),
             });
         }
-        self.report.created_at = i64::from_le_bytes([b[16], b[17], b[18], b[19], b[20], b[21], b[22], b[23]]);
+        self.report.created_at =
+            i64::from_le_bytes([b[16], b[17], b[18], b[19], b[20], b[21], b[22], b[23]]);
         Ok(())
     }
 
@@ -104,7 +122,10 @@ impl Loader {
             let tag = self.read_exact(1)?[0];
             match tag {
                 snapshot::TAG_METRIC => {
-                    let record = match bincode::decode_from_std_read(&mut self.r, snapshot::bincode_config()) {
+                    let record = match bincode::decode_from_std_read(
+                        &mut self.r,
+                        snapshot::bincode_config(),
+                    ) {
                         Ok(record) => record,
                         Err(e) => return Err(self.undecodable(e)),
                     };
@@ -122,7 +143,9 @@ impl Loader {
         let want = std::mem::replace(&mut self.r.sum, Checksum::new()).finish();
         let found = self.u64_le()?;
         if found != want {
-            return Err(SnapshotError::Checksum { path: self.path.clone() });
+            return Err(SnapshotError::Checksum {
+                path: self.path.clone(),
+            });
         }
         if count != self.report.metrics_in_file {
             return Err(self.corrupt(format!(
@@ -131,7 +154,10 @@ impl Loader {
             )));
         }
         if self.r.pos != self.len {
-            return Err(self.corrupt(format!("{} bytes follow the trailer", self.len - self.r.pos)));
+            return Err(self.corrupt(format!(
+                "{} bytes follow the trailer",
+                self.len - self.r.pos
+            )));
         }
         Ok(())
     }
@@ -141,8 +167,13 @@ impl Loader {
     fn undecodable(&mut self, e: DecodeError) -> SnapshotError {
         match e {
             DecodeError::UnexpectedEnd { .. } => self.truncated(),
-            DecodeError::Io { inner, .. } if inner.kind() == io::ErrorKind::UnexpectedEof => self.truncated(),
-            DecodeError::Io { inner, .. } => SnapshotError::Io { path: self.path.clone(), error: inner },
+            DecodeError::Io { inner, .. } if inner.kind() == io::ErrorKind::UnexpectedEof => {
+                self.truncated()
+            }
+            DecodeError::Io { inner, .. } => SnapshotError::Io {
+                path: self.path.clone(),
+                error: inner,
+            },
             other => self.undecodable_at(format!("undecodable metric record: {other}")),
         }
     }
@@ -163,29 +194,46 @@ impl Loader {
         }
         let want = std::mem::replace(&mut self.r.sum, Checksum::new()).finish();
         match self.u64_le() {
-            Ok(found) if found != want => SnapshotError::Checksum { path: self.path.clone() },
+            Ok(found) if found != want => SnapshotError::Checksum {
+                path: self.path.clone(),
+            },
             Ok(_) => self.corrupt(message),
             Err(e) => e,
         }
     }
 
     fn metric(&mut self, rec: MetricRecord) -> Result<(), SnapshotError> {
-        let archives: Vec<Retention> = (rec.archives.iter()).map(|&(step, points)| Retention { step, points }).collect();
+        let archives: Vec<Retention> = (rec.archives.iter())
+            .map(|&(step, points)| Retention { step, points })
+            .collect();
         if archive::method_from_code(rec.method).is_none() {
-            return Err(self.undecodable_at(format!("unknown aggregation method {} for {:?}", rec.method, rec.name)));
+            return Err(self.undecodable_at(format!(
+                "unknown aggregation method {} for {:?}",
+                rec.method, rec.name
+            )));
         }
-        let layout = archive::Layout::new(&rec.name, &archives)
-            .map_err(|e| self.corrupt(format!("archives of metric {:?}: {e}", rec.name)))?;
+        let layout = match archive::Layout::new(&rec.name, &archives) {
+            Ok(layout) => layout,
+            Err(e) => {
+                return Err(self.undecodable_at(format!("archives of metric {:?}: {e}", rec.name)))
+            }
+        };
         let heads: Vec<RingHead> = (rec.heads.iter())
-            .map(|&(newest, oldest_valid)| RingHead { newest, oldest_valid })
+            .map(|&(newest, oldest_valid)| RingHead {
+                newest,
+                oldest_valid,
+            })
             .collect();
         let consistent = heads.len() == archives.len()
-            && (heads.iter().enumerate()).all(|(i, h)| h.is_consistent(layout.step(i), archives[i].points as usize));
+            && (heads.iter().enumerate())
+                .all(|(i, h)| h.is_consistent(layout.step(i), archives[i].points as usize));
         if rec.name.is_empty() || !consistent || !(0.0..=1.0).contains(&rec.x_files_factor) {
-            return Err(self.undecodable_at(format!("inconsistent metric record for {:?}", rec.name)));
+            return Err(
+                self.undecodable_at(format!("inconsistent metric record for {:?}", rec.name))
+            );
         }
         if self.store.index.get(&rec.name).is_some() {
-            return Err(self.corrupt(format!("metric {:?} appears twice", rec.name)));
+            return Err(self.undecodable_at(format!("metric {:?} appears twice", rec.name)));
         }
         let current = self.store.layout_for(&rec.name);
         if self.store.layouts[current].archives != archives {
@@ -205,7 +253,10 @@ impl Loader {
         while at < end {
             let n = (end - at).min(self.scratch.len() / 8);
             self.read_exact(n * 8)?;
-            for (v, b) in self.store.arena[at..at + n].iter_mut().zip(self.scratch.chunks_exact(8)) {
+            for (v, b) in self.store.arena[at..at + n]
+                .iter_mut()
+                .zip(self.scratch.chunks_exact(8))
+            {
                 *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
             }
             at += n;

@@ -80,11 +80,22 @@ pub struct StoreError(pub String);
 /// Why a snapshot could not be written or read. Messages name the file.
 #[derive(Debug)]
 pub enum SnapshotError {
-    Io { path: String, error: std::io::Error },
+    Io {
+        path: String,
+        error: std::io::Error,
+    },
     /// Unknown magic or version: pencil refuses to start and leaves the file untouched.
-    Version { path: String, found: String },
-    Checksum { path: String },
-    Corrupt { path: String, message: String },
+    Version {
+        path: String,
+        found: String,
+    },
+    Checksum {
+        path: String,
+    },
+    Corrupt {
+        path: String,
+        message: String,
+    },
 }
 
 /// The outcome of a finished snapshot, for /health.
@@ -93,7 +104,6 @@ pub struct SnapshotInfo {
     pub bytes: u64,
     pub metrics: u64,
 }
-
 
 /// Most metrics a store tracks whatever its budget. Ids are u32, and the per-metric bookkeeping
 /// (outside the ring budget) is reserved up front, so a schema of tiny rings must not reserve
@@ -141,13 +151,22 @@ impl Store {
             layouts.push(Layout::new(&schema.text, &schema.archives).map_err(StoreError)?);
         }
         layouts.push(
-            Layout::new(archive::FALLBACK_TEXT, &[archive::FALLBACK_RETENTION]).map_err(StoreError)?,
+            Layout::new(archive::FALLBACK_TEXT, &[archive::FALLBACK_RETENTION])
+                .map_err(StoreError)?,
         );
-        let slots = usize::try_from(cfg.memory / 8)
-            .map_err(|_| StoreError(format!("memory budget {} bytes does not fit this machine's address space", cfg.memory)))?;
+        let slots = usize::try_from(cfg.memory / 8).map_err(|_| {
+            StoreError(format!(
+                "memory budget {} bytes does not fit this machine's address space",
+                cfg.memory
+            ))
+        })?;
         let fits = |l: &Layout| (cfg.memory / l.bytes()).min(MAX_METRICS as u64) as usize;
         let reachable = reachable_layouts(cfg, &layouts);
-        if let Some(big) = reachable.iter().map(|&i| &layouts[i]).max_by_key(|l| l.bytes()) {
+        if let Some(big) = reachable
+            .iter()
+            .map(|&i| &layouts[i])
+            .max_by_key(|l| l.bytes())
+        {
             if big.bytes() > cfg.memory {
                 return Err(StoreError(format!(
                     "memory budget of {} cannot hold one metric of schema {} ({} bytes); raise the memory budget or shorten the retention",
@@ -158,13 +177,25 @@ impl Store {
             }
         }
         let max_metrics = layouts.iter().map(fits).max().unwrap_or(0);
-        let max_heads = layouts.iter().map(|l| fits(l) * l.archives.len()).max().unwrap_or(0);
+        let max_heads = layouts
+            .iter()
+            .map(|l| fits(l) * l.archives.len())
+            .max()
+            .unwrap_or(0);
         Ok(Store {
             schemas: cfg.schemas.iter().map(|s| s.pattern.clone()).collect(),
             layouts,
             reachable,
             aggregation: (cfg.aggregation.iter())
-                .map(|r| (r.pattern.clone(), Agg { method: r.method, x_files_factor: r.x_files_factor }))
+                .map(|r| {
+                    (
+                        r.pattern.clone(),
+                        Agg {
+                            method: r.method,
+                            x_files_factor: r.x_files_factor,
+                        },
+                    )
+                })
                 .collect(),
             future_tolerance: cfg.future_tolerance,
             strict_last_wins: cfg.strict_last_wins,
@@ -182,7 +213,13 @@ impl Store {
 
     pub fn capacity(&self) -> Capacity {
         let per_schema = (self.reachable.iter().map(|&i| &self.layouts[i]))
-            .map(|l| (l.text.clone(), l.bytes(), (self.budget / l.bytes()).min(MAX_METRICS as u64)))
+            .map(|l| {
+                (
+                    l.text.clone(),
+                    l.bytes(),
+                    (self.budget / l.bytes()).min(MAX_METRICS as u64),
+                )
+            })
             .collect();
         Capacity {
             budget: self.budget,
@@ -207,7 +244,13 @@ impl Store {
     /// Every metric matching the glob, sorted by name, each fetched as whisper would for
     /// `[from, until)` (graphite.md 2.6). Metrics with no data in range are still returned as
     /// all-null series unless whisper would return None (range outside retention).
-    pub fn fetch(&self, pattern: &str, from: i64, until: i64, now: i64) -> Result<Vec<Series>, GlobError> {
+    pub fn fetch(
+        &self,
+        pattern: &str,
+        from: i64,
+        until: i64,
+        now: i64,
+    ) -> Result<Vec<Series>, GlobError> {
         let matches = self.index.matches(pattern)?;
         if from > until {
             return Ok(Vec::new());
@@ -243,7 +286,10 @@ impl Store {
 
     /// First schema whose pattern matches, else the fallback (the last layout).
     fn layout_for(&self, name: &str) -> usize {
-        self.schemas.iter().position(|p| p.is_match(name)).unwrap_or(self.schemas.len())
+        self.schemas
+            .iter()
+            .position(|p| p.is_match(name))
+            .unwrap_or(self.schemas.len())
     }
 
     fn agg_for(&self, name: &str) -> Agg {
@@ -275,7 +321,8 @@ impl Store {
             layout,
             agg,
         });
-        self.heads.extend((0..l.archives.len()).map(|_| RingHead::EMPTY));
+        self.heads
+            .extend((0..l.archives.len()).map(|_| RingHead::EMPTY));
         self.used += l.slots();
         self.index.insert(name, id);
         Some(id)
@@ -292,18 +339,28 @@ impl Store {
         let slot = ring::claim(ring, head, step, t).ok_or(InsertError::TooOld)?;
         let adds = m.agg.method == AggMethod::Sum && !self.strict_last_wins;
         // A claimed slot may be NaN (no data yet): the first point of a sum starts from 0.
-        ring[slot] = if adds && !ring[slot].is_nan() { ring[slot] + value } else { value };
+        ring[slot] = if adds && !ring[slot].is_nan() {
+            ring[slot] + value
+        } else {
+            value
+        };
         for coarse in first + 1..layout.archives.len() {
             let (fine_step, coarse_step) = (layout.step(coarse - 1), layout.step(coarse));
             let ct = ts - ts.rem_euclid(coarse_step);
             let fine = ring_of(&self.arena, &m, layout, coarse - 1);
             let fine_head = self.heads[m.first_head + coarse - 1];
-            let covered = (0..coarse_step / fine_step).map(|i| ring::read(fine, &fine_head, fine_step, ct + i * fine_step));
+            let covered = (0..coarse_step / fine_step)
+                .map(|i| ring::read(fine, &fine_head, fine_step, ct + i * fine_step));
             let Some(v) = archive::aggregate(m.agg, covered) else {
                 break;
             };
             let ring = ring_mut(&mut self.arena, &m, layout, coarse);
-            let Some(slot) = ring::claim(ring, &mut self.heads[m.first_head + coarse], coarse_step, ct) else {
+            let Some(slot) = ring::claim(
+                ring,
+                &mut self.heads[m.first_head + coarse],
+                coarse_step,
+                ct,
+            ) else {
                 break;
             };
             ring[slot] = v;
@@ -312,7 +369,12 @@ impl Store {
     }
 }
 
-fn ring_mut<'a>(arena: &'a mut [f64], m: &Metric, layout: &Layout, archive: usize) -> &'a mut [f64] {
+fn ring_mut<'a>(
+    arena: &'a mut [f64],
+    m: &Metric,
+    layout: &Layout,
+    archive: usize,
+) -> &'a mut [f64] {
     &mut arena[m.offset + layout.ring_start[archive]..m.offset + layout.ring_start[archive + 1]]
 }
 
@@ -329,7 +391,11 @@ fn matches_everything(p: &regex_lite::Regex) -> bool {
 
 fn reachable_layouts(cfg: &StoreConfig, layouts: &[Layout]) -> Vec<usize> {
     let mut all: Vec<usize> = (0..cfg.schemas.len()).collect();
-    if !cfg.schemas.last().is_some_and(|s| matches_everything(&s.pattern)) {
+    if !cfg
+        .schemas
+        .last()
+        .is_some_and(|s| matches_everything(&s.pattern))
+    {
         all.push(layouts.len() - 1);
     }
     all
@@ -373,5 +439,7 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+#[cfg(test)]
+mod snapshot_tests;
 #[cfg(test)]
 mod tests;

@@ -20,7 +20,14 @@ pub(crate) fn window(from: i64, until: i64, step: i64) -> (i64, i64) {
 impl Store {
     /// `None` where whisper returns None (the range is in the future or older than the
     /// longest retention), so the caller omits the series. Expects `from <= until`.
-    pub(super) fn fetch_one(&self, id: usize, name: String, from: i64, until: i64, now: i64) -> Option<Series> {
+    pub(super) fn fetch_one(
+        &self,
+        id: usize,
+        name: String,
+        from: i64,
+        until: i64,
+        now: i64,
+    ) -> Option<Series> {
         let m = &self.metrics[id];
         let layout = &self.layouts[m.layout];
         let oldest = now.saturating_sub(layout.max_retention());
@@ -52,7 +59,14 @@ mod tests {
 
     macro_rules! case {
         ($from:expr, $until:expr, $step:expr => $start:expr, $end:expr) => {
-            assert_eq!(window($from, $until, $step), ($start, $end), "window({}, {}, {})", $from, $until, $step);
+            assert_eq!(
+                window($from, $until, $step),
+                ($start, $end),
+                "window({}, {}, {})",
+                $from,
+                $until,
+                $step
+            );
         };
     }
 

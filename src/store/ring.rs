@@ -152,7 +152,13 @@ mod tests {
         }
         let s = claim(&mut ring, &mut head, 10, 1000).expect("newer");
         ring[s] = 1.0;
-        assert_eq!(head, RingHead { newest: 1000, oldest_valid: 970 });
+        assert_eq!(
+            head,
+            RingHead {
+                newest: 1000,
+                oldest_valid: 970
+            }
+        );
         assert!(read(&ring, &head, 10, 970).is_nan());
         assert!(read(&ring, &head, 10, 990).is_nan());
         assert_eq!(read(&ring, &head, 10, 1000), 1.0);
@@ -166,9 +172,21 @@ mod tests {
         let s = claim(&mut ring, &mut head, 60, 600).expect("first");
         ring[s] = 5.0;
         assert_eq!(claim(&mut ring, &mut head, 60, 420), None);
-        assert_eq!(head, RingHead { newest: 600, oldest_valid: 600 });
+        assert_eq!(
+            head,
+            RingHead {
+                newest: 600,
+                oldest_valid: 600
+            }
+        );
         assert_eq!(claim(&mut ring, &mut head, 60, 480), Some(slot(480, 60, 3)));
-        assert_eq!(head, RingHead { newest: 600, oldest_valid: 480 });
+        assert_eq!(
+            head,
+            RingHead {
+                newest: 600,
+                oldest_valid: 480
+            }
+        );
         assert!(read(&ring, &head, 60, 540).is_nan());
         assert_eq!(read(&ring, &head, 60, 600), 5.0);
     }
@@ -177,9 +195,21 @@ mod tests {
     fn negative_intervals_map_into_the_ring() {
         assert_eq!(slot(-10, 10, 4), 3);
         assert_eq!(slot(-40, 10, 4), 0);
-        assert!(RingHead { newest: -10, oldest_valid: -30 }.is_consistent(10, 3));
-        assert!(!RingHead { newest: -10, oldest_valid: -40 }.is_consistent(10, 3));
-        assert!(!RingHead { newest: 5, oldest_valid: 0 }.is_consistent(10, 3));
+        assert!(RingHead {
+            newest: -10,
+            oldest_valid: -30
+        }
+        .is_consistent(10, 3));
+        assert!(!RingHead {
+            newest: -10,
+            oldest_valid: -40
+        }
+        .is_consistent(10, 3));
+        assert!(!RingHead {
+            newest: 5,
+            oldest_valid: 0
+        }
+        .is_consistent(10, 3));
     }
 
     proptest! {

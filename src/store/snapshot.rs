@@ -137,10 +137,13 @@ impl SnapshotWriter {
             }
         }
         self.buf.push(TAG_END);
-        self.buf.extend_from_slice(&(self.next as u64).to_le_bytes());
+        self.buf
+            .extend_from_slice(&(self.next as u64).to_le_bytes());
         self.flush()?;
         let sum = std::mem::replace(&mut self.sum, Checksum::new()).finish();
-        self.file.write_all(&sum.to_le_bytes()).map_err(|error| io_error(&self.tmp, error))?;
+        self.file
+            .write_all(&sum.to_le_bytes())
+            .map_err(|error| io_error(&self.tmp, error))?;
         self.bytes += 8;
         self.done = true;
         Ok(true)
@@ -149,10 +152,15 @@ impl SnapshotWriter {
     /// fsync, rename over `path`, fsync the directory. Blocking; `app` runs it off the loop.
     pub fn finish(self) -> Result<SnapshotInfo, SnapshotError> {
         if !self.done {
-            let error = io::Error::new(io::ErrorKind::InvalidInput, "finish called before step returned true");
+            let error = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "finish called before step returned true",
+            );
             return Err(io_error(&self.tmp, error));
         }
-        self.file.sync_all().map_err(|error| io_error(&self.tmp, error))?;
+        self.file
+            .sync_all()
+            .map_err(|error| io_error(&self.tmp, error))?;
         drop(self.file);
         std::fs::rename(&self.tmp, &self.path).map_err(|error| io_error(&self.path, error))?;
         // The rename is only durable once the directory entry is.
@@ -160,7 +168,9 @@ impl SnapshotWriter {
             Some(dir) if !dir.as_os_str().is_empty() => dir,
             _ => Path::new("."),
         };
-        File::open(dir).and_then(|d| d.sync_all()).map_err(|error| io_error(dir, error))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|error| io_error(dir, error))?;
         Ok(SnapshotInfo {
             bytes: self.bytes,
             metrics: self.next as u64,
@@ -189,7 +199,9 @@ impl SnapshotWriter {
 
     fn flush(&mut self) -> Result<(), SnapshotError> {
         self.sum.update(&self.buf);
-        self.file.write_all(&self.buf).map_err(|error| io_error(&self.tmp, error))?;
+        self.file
+            .write_all(&self.buf)
+            .map_err(|error| io_error(&self.tmp, error))?;
         self.bytes += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
@@ -221,7 +233,8 @@ impl<R: Read> Read for Hashing<R> {
 
 impl fmt::Display for SnapshotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const KEPT: &str = "pencil left the file untouched; move it away to start with an empty store";
+        const KEPT: &str =
+            "pencil left the file untouched; move it away to start with an empty store";
         match self {
             SnapshotError::Io { path, error } => {
                 write!(f, "snapshot {path}: {error} (check the data directory's permissions and free space)")
@@ -232,7 +245,10 @@ impl fmt::Display for SnapshotError {
                  {KEPT}, or run the pencil version that wrote it"
             ),
             SnapshotError::Checksum { path } => {
-                write!(f, "snapshot {path}: checksum mismatch, the file is damaged; {KEPT}")
+                write!(
+                    f,
+                    "snapshot {path}: checksum mismatch, the file is damaged; {KEPT}"
+                )
             }
             SnapshotError::Corrupt { path, message } => {
                 write!(f, "snapshot {path}: {message}; {KEPT}")

@@ -12,7 +12,10 @@ pub(super) fn schema(pattern: &str, text: &str, archives: &[(u32, u32)]) -> Sche
         name: pattern.to_string(),
         pattern: Regex::new(pattern).expect("test pattern"),
         text: text.to_string(),
-        archives: archives.iter().map(|&(step, points)| Retention { step, points }).collect(),
+        archives: archives
+            .iter()
+            .map(|&(step, points)| Retention { step, points })
+            .collect(),
     }
 }
 
@@ -30,7 +33,10 @@ pub(super) fn config(memory: u64) -> StoreConfig {
     StoreConfig {
         memory,
         schemas: vec![schema(".*", "10s:1m,1m:10m", &[(10, 6), (60, 10)])],
-        aggregation: vec![rule(r"\.count$", AggMethod::Sum, 0.0), rule(r"\.max$", AggMethod::Max, 0.1)],
+        aggregation: vec![
+            rule(r"\.count$", AggMethod::Sum, 0.0),
+            rule(r"\.max$", AggMethod::Max, 0.1),
+        ],
         future_tolerance: 600,
         strict_last_wins: false,
     }
@@ -67,7 +73,11 @@ fn sum_metrics_add_up_unless_strict() {
         s.insert("buy.count", 5951, 1.0, NOW).expect("fits");
     }
     assert_eq!(at(&s, "buy.count", NOW - 60, 5950), 3.0);
-    assert_eq!(at(&s, "buy.count", NOW - 600, 5940), 3.0, "the rollup sums too");
+    assert_eq!(
+        at(&s, "buy.count", NOW - 600, 5940),
+        3.0,
+        "the rollup sums too"
+    );
 
     let mut strict = Store::new(&StoreConfig {
         strict_last_wins: true,
@@ -86,7 +96,11 @@ fn refusals() {
     assert_eq!(s.insert("a", NOW + 601, 1.0, NOW), Err(InsertError::Future));
     assert_eq!(s.insert("a", NOW + 600, 1.0, NOW), Ok(()));
     assert_eq!(s.insert("b", NOW - 601, 1.0, NOW), Err(InsertError::TooOld));
-    assert_eq!(s.stats().metrics, 1, "a point too old to keep creates no metric");
+    assert_eq!(
+        s.stats().metrics,
+        1,
+        "a point too old to keep creates no metric"
+    );
     assert_eq!(s.insert("a", NOW - 601, 1.0, NOW), Err(InsertError::TooOld));
     assert_eq!(s.insert("a", NOW - 600, 1.0, NOW), Ok(()));
 }
@@ -97,14 +111,24 @@ fn full_refuses_new_metrics_and_keeps_old_ones() {
     s.insert("a", NOW, 1.0, NOW).expect("first");
     s.insert("b", NOW, 1.0, NOW).expect("second");
     assert_eq!(s.insert("c", NOW, 1.0, NOW), Err(InsertError::Full));
-    s.insert("a", NOW - 10, 2.0, NOW).expect("existing metrics keep working");
-    assert_eq!(s.stats(), StoreStats { metrics: 2, bytes_used: 256, bytes_capacity: 356 });
+    s.insert("a", NOW - 10, 2.0, NOW)
+        .expect("existing metrics keep working");
+    assert_eq!(
+        s.stats(),
+        StoreStats {
+            metrics: 2,
+            bytes_used: 256,
+            bytes_capacity: 356
+        }
+    );
     assert_eq!(s.names().collect::<Vec<_>>(), ["a", "b"]);
 }
 
 #[test]
 fn budget_below_one_metric_is_an_error() {
-    let err = Store::new(&config(127)).err().expect("127 bytes cannot hold 128");
+    let err = Store::new(&config(127))
+        .err()
+        .expect("127 bytes cannot hold 128");
     assert!(err.to_string().contains("10s:1m,1m:10m"), "{err}");
 }
 
@@ -126,9 +150,13 @@ fn rollup_honours_x_files_factor() {
 #[test]
 fn old_points_go_to_the_archive_covering_them() {
     let mut s = store();
-    s.insert("a", NOW - 300, 7.0, NOW).expect("within 10 minutes");
+    s.insert("a", NOW - 300, 7.0, NOW)
+        .expect("within 10 minutes");
     assert_eq!(at(&s, "a", NOW - 600, NOW - 300), 7.0);
-    assert!(values(&s, "a", NOW - 60).2.iter().all(|v| v.is_nan()), "the fine archive is untouched");
+    assert!(
+        values(&s, "a", NOW - 60).2.iter().all(|v| v.is_nan()),
+        "the fine archive is untouched"
+    );
 }
 
 #[test]
@@ -139,11 +167,21 @@ fn fetch_window_and_archive_choice_as_whisper() {
     assert_eq!((start, step, v.len()), (NOW - 50, 10, 6));
     assert_eq!(v[5], 1.0, "the slot at until is included");
     let (start, step, v) = values(&s, "a", NOW - 61);
-    assert_eq!((start, step, v.len()), (NOW - 60, 60, 2), "one second past archive 0 goes coarser");
+    assert_eq!(
+        (start, step, v.len()),
+        (NOW - 60, 60, 2),
+        "one second past archive 0 goes coarser"
+    );
     // from past the longest retention is clamped; until before it, or from after now, omit the metric.
     assert_eq!(values(&s, "a", NOW - 5000).0, NOW - 540);
-    assert!(s.fetch("a", NOW - 2000, NOW - 601, NOW).expect("valid").is_empty());
-    assert!(s.fetch("a", NOW + 1, NOW + 100, NOW).expect("valid").is_empty());
+    assert!(s
+        .fetch("a", NOW - 2000, NOW - 601, NOW)
+        .expect("valid")
+        .is_empty());
+    assert!(s
+        .fetch("a", NOW + 1, NOW + 100, NOW)
+        .expect("valid")
+        .is_empty());
     assert!(s.fetch("a", NOW, NOW - 10, NOW).expect("valid").is_empty());
 }
 
@@ -157,7 +195,10 @@ fn fetch_from_ten_minutes_on_a_ten_second_archive() {
     s.insert("x", NOW - 600, 1.0, NOW).expect("fits");
     let (start, step, v) = values(&s, "x", NOW - 600);
     assert_eq!((start, step, v.len()), (NOW - 590, 10, 60));
-    assert!(v.iter().all(|v| v.is_nan()), "a point exactly at an aligned from is excluded");
+    assert!(
+        v.iter().all(|v| v.is_nan()),
+        "a point exactly at an aligned from is excluded"
+    );
 }
 
 #[test]
@@ -166,7 +207,12 @@ fn fetch_is_sorted_and_globbed() {
     for name in ["b.x", "a.x", "a.y.z"] {
         s.insert(name, NOW, 1.0, NOW).expect("fits");
     }
-    let names: Vec<String> = (s.fetch("*.x", NOW - 60, NOW, NOW).expect("valid").into_iter()).map(|s| s.name).collect();
+    let names: Vec<String> = (s
+        .fetch("*.x", NOW - 60, NOW, NOW)
+        .expect("valid")
+        .into_iter())
+    .map(|s| s.name)
+    .collect();
     assert_eq!(names, ["a.x", "b.x"]);
     let found = s.find("a.*").expect("valid");
     assert_eq!(found.len(), 2);
@@ -178,7 +224,11 @@ fn capacity_names_every_reachable_schema() {
     let cfg = StoreConfig {
         schemas: vec![
             schema("^carbon\\.", "60:90d", &[(60, 129600)]),
-            schema(".*", "10s:6h,1m:7d,1h:1y", &[(10, 2160), (60, 10080), (3600, 8760)]),
+            schema(
+                ".*",
+                "10s:6h,1m:7d,1h:1y",
+                &[(10, 2160), (60, 10080), (3600, 8760)],
+            ),
         ],
         ..config(1 << 30)
     };
@@ -204,5 +254,8 @@ fn metadata_never_reallocates() {
         let _ = s.insert(&format!("m{i}"), NOW, 1.0, NOW);
     }
     assert_eq!(s.stats().metrics, 50);
-    assert_eq!((s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr()), (metrics, heads, arena));
+    assert_eq!(
+        (s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr()),
+        (metrics, heads, arena)
+    );
 }
