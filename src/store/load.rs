@@ -34,14 +34,14 @@ pub fn load(path: &Path, cfg: &StoreConfig) -> Result<Option<Store>, SnapshotErr
     })?;
     let mut loader = Loader {
         r: Hashing {
-            inner: BufReader::with_capacity(snapshot::BUFFER, file),
+            inner: BufReader::with_capacity(snapshot::READ_AHEAD, file),
             sum: Checksum::new(),
             pos: 0,
         },
         path: shown,
         len,
         store,
-        scratch: vec![0; snapshot::BUFFER],
+        scratch: vec![0; snapshot::READ_AHEAD],
         report: LoadReport::default(),
     };
     loader.header()?;
@@ -55,7 +55,7 @@ struct Loader {
     path: String,
     len: u64,
     store: Store,
-    /// Ring bytes pass through here on their way into the arena.
+    /// Header bytes and skipped rings pass through here.
     scratch: Vec<u8>,
     report: LoadReport,
 }
@@ -248,18 +248,22 @@ impl Loader {
         };
         let m = self.store.metrics[id as usize];
         self.store.heads[m.first_head..m.first_head + heads.len()].copy_from_slice(&heads);
-        let mut at = m.offset;
-        let end = m.offset + layout.slots();
-        while at < end {
-            let n = (end - at).min(self.scratch.len() / 8);
-            self.read_exact(n * 8)?;
-            for (v, b) in self.store.arena[at..at + n]
-                .iter_mut()
-                .zip(self.scratch.chunks_exact(8))
-            {
-                *v = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        let ring = &mut self.store.arena[m.offset..m.offset + layout.slots()];
+        let read = self.r.read_exact(snapshot::bytes_of_mut(ring));
+        if cfg!(target_endian = "big") {
+            for v in ring.iter_mut() {
+                *v = f64::from_bits(u64::from_le(v.to_bits()));
             }
-            at += n;
+        }
+        match read {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Err(self.truncated()),
+            Err(error) => {
+                return Err(SnapshotError::Io {
+                    path: self.path.clone(),
+                    error,
+                })
+            }
         }
         self.report.loaded += 1;
         Ok(())

@@ -21,6 +21,8 @@ pub(super) const TAG_METRIC: u8 = 1;
 pub(super) const TAG_END: u8 = 0;
 /// Write buffer: large enough that the file sees few syscalls, small next to any store.
 pub(super) const BUFFER: usize = 1 << 20;
+/// Read-ahead for the small record headers; rings bypass it and land in the arena directly.
+pub(super) const READ_AHEAD: usize = 64 << 10;
 /// A metric record header (name, archives, heads) is tiny; a larger length prefix is damage, and
 /// the limit keeps a damaged one from asking for gigabytes.
 const RECORD_LIMIT: usize = 1 << 16;
@@ -184,15 +186,30 @@ impl SnapshotWriter {
             .map_err(|e| io_error(&self.tmp, io::Error::other(e.to_string())))?;
         let m = &store.metrics[id];
         let rings = &store.arena[m.offset..m.offset + store.layouts[m.layout].slots()];
-        for chunk in rings.chunks(BUFFER / 8) {
-            let at = self.buf.len();
-            self.buf.resize(at + chunk.len() * 8, 0);
-            for (dst, v) in self.buf[at..].chunks_exact_mut(8).zip(chunk) {
-                dst.copy_from_slice(&v.to_le_bytes());
+        if cfg!(target_endian = "big") {
+            for chunk in rings.chunks(BUFFER / 8) {
+                self.buf.extend(chunk.iter().flat_map(|v| v.to_le_bytes()));
+                self.flush_if_full()?;
             }
-            if self.buf.len() >= BUFFER {
-                self.flush()?;
-            }
+        } else if rings.len() * 8 < BUFFER / 4 {
+            self.buf.extend_from_slice(bytes_of(rings));
+            self.flush_if_full()?;
+        } else {
+            // Large rings go from the arena to the kernel without a copy in between.
+            self.flush()?;
+            let bytes = bytes_of(rings);
+            self.sum.update(bytes);
+            self.file
+                .write_all(bytes)
+                .map_err(|error| io_error(&self.tmp, error))?;
+            self.bytes += bytes.len() as u64;
+        }
+        Ok(())
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), SnapshotError> {
+        if self.buf.len() >= BUFFER {
+            self.flush()?;
         }
         Ok(())
     }
@@ -205,6 +222,27 @@ impl SnapshotWriter {
         self.bytes += self.buf.len() as u64;
         self.buf.clear();
         Ok(())
+    }
+}
+
+/// The memory of `values` as bytes: the file's little-endian f64s on little-endian machines,
+/// which lets snapshots move rings without converting them (big-endian ones convert).
+pub(super) fn bytes_of(values: &[f64]) -> &[u8] {
+    // SAFETY: f64 has no padding and u8 needs no alignment, so the slice's memory is exactly
+    // size_of_val(values) initialised bytes, borrowed for as long as `values` is.
+    unsafe {
+        std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
+    }
+}
+
+pub(super) fn bytes_of_mut(values: &mut [f64]) -> &mut [u8] {
+    // SAFETY: as in `bytes_of`; and every bit pattern is a valid f64, so whatever bytes are
+    // written through the view leave `values` valid.
+    unsafe {
+        std::slice::from_raw_parts_mut(
+            values.as_mut_ptr().cast::<u8>(),
+            std::mem::size_of_val(values),
+        )
     }
 }
 

@@ -35,8 +35,21 @@ fn two_schema_config() -> StoreConfig {
     cfg
 }
 
+/// Adds a schema whose ring (675 KiB) is past a quarter of the write buffer, so it takes the
+/// unbuffered path.
+fn big_config() -> StoreConfig {
+    let mut cfg = two_schema_config();
+    cfg.memory = 4 << 20;
+    cfg.schemas
+        .insert(0, schema(r"^big\.", "1s:1d", &[(1, 86400)]));
+    cfg
+}
+
 fn filled() -> Store {
-    let mut s = Store::new(&two_schema_config()).expect("fits");
+    fill(Store::new(&two_schema_config()).expect("fits"))
+}
+
+fn fill(mut s: Store) -> Store {
     for i in 0..20 {
         let name = format!("app.m{i:02}.count");
         for k in 0..40 {
@@ -46,6 +59,10 @@ fn filled() -> Store {
     s.insert("carbon.agent.points", NOW - 120, 42.0, NOW)
         .expect("fits");
     s.insert("neg", NOW, -0.5, NOW).expect("fits");
+    for k in 0..2000 {
+        // A large ring under big_config; elsewhere most of these are too old to keep.
+        let _ = s.insert("big.one", NOW - k * 37, k as f64, NOW);
+    }
     s
 }
 
@@ -90,7 +107,7 @@ fn same(a: &[Series], b: &[Series]) -> bool {
 #[test]
 fn round_trip_through_a_sliced_write() {
     let dir = TempDir::new("round-trip");
-    let mut s = filled();
+    let mut s = fill(Store::new(&big_config()).expect("fits"));
     let info = write(&mut s, &dir.file());
     assert_eq!(info.metrics, s.stats().metrics);
     assert_eq!(info.bytes, fs::metadata(dir.file()).expect("written").len());
@@ -98,10 +115,10 @@ fn round_trip_through_a_sliced_write() {
         !dir.0.join("store.snapshot.tmp").exists(),
         "renamed over the target"
     );
-    let loaded = load(&dir.file(), &two_schema_config())
+    let loaded = load(&dir.file(), &big_config())
         .expect("loads")
         .expect("exists");
-    for from in [NOW - 60, NOW - 600, NOW - 3600] {
+    for from in [NOW - 60, NOW - 600, NOW - 3600, NOW - 80000] {
         assert!(
             same(&everything(&s, from), &everything(&loaded, from)),
             "from {from}"
