@@ -248,14 +248,34 @@ fn capacity_names_every_reachable_schema() {
 
 #[test]
 fn metadata_never_reallocates() {
+    // 40 bytes: one 3-archive metric (24 bytes) and one 1-archive metric (16 bytes) hold four
+    // heads, more than either schema alone (3 and 2).
+    let cfg = StoreConfig {
+        schemas: vec![
+            schema("^a", "1:1,2:1,4:1", &[(1, 1), (2, 1), (4, 1)]),
+            schema(".*", "1:2", &[(1, 2)]),
+        ],
+        ..config(40)
+    };
+    let mut s = Store::new(&cfg).expect("fits");
+    let before = (s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr());
+    for name in ["a1", "b1", "c1", "a2"] {
+        let _ = s.insert(name, NOW, 1.0, NOW);
+    }
+    assert_eq!((s.stats().metrics, s.heads.len()), (2, 4));
+    assert_eq!(
+        (s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr()),
+        before
+    );
+
     let mut s = Store::new(&config(128 * 50)).expect("fits");
-    let (metrics, heads, arena) = (s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr());
+    let before = (s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr());
     for i in 0..60 {
         let _ = s.insert(&format!("m{i}"), NOW, 1.0, NOW);
     }
     assert_eq!(s.stats().metrics, 50);
     assert_eq!(
         (s.metrics.capacity(), s.heads.capacity(), s.arena.as_ptr()),
-        (metrics, heads, arena)
+        before
     );
 }
