@@ -176,14 +176,15 @@ impl Store {
                 )));
             }
         }
-        let max_metrics = layouts.iter().map(fits).max().unwrap_or(0);
+        let usable = || reachable.iter().map(|&i| &layouts[i]);
+        let max_metrics = usable().map(fits).max().unwrap_or(0);
         // Each metric's heads per byte of rings is at most the densest layout's ratio, so the
         // budget times that ratio bounds the heads of any mix of schemas.
-        let densest = (layouts.iter())
+        let densest = usable()
             .map(|l| u128::from(cfg.memory) * l.archives.len() as u128 / u128::from(l.bytes()))
             .max()
             .unwrap_or(0);
-        let widest = layouts.iter().map(|l| l.archives.len()).max().unwrap_or(0);
+        let widest = usable().map(|l| l.archives.len()).max().unwrap_or(0);
         let max_heads = (densest as usize).min(max_metrics * widest);
         Ok(Store {
             schemas: cfg.schemas.iter().map(|s| s.pattern.clone()).collect(),

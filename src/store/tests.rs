@@ -279,3 +279,52 @@ fn metadata_never_reallocates() {
         before
     );
 }
+
+mod rollup_property {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The fine values covering coarse interval `ct`, and the coarse value, read from the rings.
+    fn rings(s: &Store, name: &str, ct: i64) -> (Vec<f64>, f64) {
+        let m = s.metrics[s.index.get(name).expect("inserted") as usize];
+        let layout = &s.layouts[m.layout];
+        let fine = ring_of(&s.arena, &m, layout, 0);
+        let fine_head = s.heads[m.first_head];
+        let values = (0..6)
+            .map(|i| ring::read(fine, &fine_head, 10, ct + i * 10))
+            .collect();
+        let coarse = ring::read(
+            ring_of(&s.arena, &m, layout, 1),
+            &s.heads[m.first_head + 1],
+            60,
+            ct,
+        );
+        (values, coarse)
+    }
+
+    proptest! {
+        #[test]
+        fn coarse_slot_is_the_aggregate_of_the_fine_ones(
+            name in prop_oneof![Just("x.count"), Just("x.max"), Just("x")],
+            points in proptest::collection::vec((1i64..=60, -100i32..100), 1..40),
+        ) {
+            let mut s = store();
+            let agg = s.agg_for(name);
+            for (age, v) in points {
+                let ts = NOW - age;
+                let ct = ts - ts.rem_euclid(60);
+                if s.index.get(name).is_none() {
+                    s.insert(name, ts, f64::from(v), NOW).expect("fits");
+                    continue;
+                }
+                let coarse_before = rings(&s, name, ct).1;
+                s.insert(name, ts, f64::from(v), NOW).expect("one coarse interval fits the fine ring");
+                let (fine, coarse) = rings(&s, name, ct);
+                match archive::aggregate(agg, fine.iter().copied()) {
+                    Some(want) => prop_assert_eq!(coarse, want, "fine {:?}", fine),
+                    None => prop_assert!(coarse.to_bits() == coarse_before.to_bits() || (coarse.is_nan() && coarse_before.is_nan())),
+                }
+            }
+        }
+    }
+}
