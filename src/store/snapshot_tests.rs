@@ -1,0 +1,296 @@
+//! Snapshots round-trip exactly, survive ingest between steps, and refuse damaged files without
+//! touching them.
+
+use super::tests::{config, rule, schema, NOW};
+use super::*;
+use crate::config::AggMethod;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A fresh directory per test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("pencil-store-{}-{test}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("temp dir is writable");
+        TempDir(dir)
+    }
+    fn file(&self) -> PathBuf {
+        self.0.join("store.snapshot")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn two_schema_config() -> StoreConfig {
+    let mut cfg = config(1 << 20);
+    cfg.schemas
+        .insert(0, schema(r"^carbon\.", "60:1h", &[(60, 60)]));
+    cfg
+}
+
+/// Adds a schema whose ring (675 KiB) is past a quarter of the write buffer, so it takes the
+/// unbuffered path.
+fn big_config() -> StoreConfig {
+    let mut cfg = two_schema_config();
+    cfg.memory = 4 << 20;
+    cfg.schemas
+        .insert(0, schema(r"^big\.", "1s:1d", &[(1, 86400)]));
+    cfg
+}
+
+fn filled() -> Store {
+    fill(Store::new(&two_schema_config()).expect("fits"))
+}
+
+fn fill(mut s: Store) -> Store {
+    for i in 0..20 {
+        let name = format!("app.m{i:02}.count");
+        for k in 0..40 {
+            let _ = s.insert(&name, NOW - k * 13, (i * k) as f64, NOW);
+        }
+    }
+    s.insert("carbon.agent.points", NOW - 120, 42.0, NOW)
+        .expect("fits");
+    s.insert("neg", NOW, -0.5, NOW).expect("fits");
+    for k in 0..2000 {
+        // A large ring under big_config; elsewhere most of these are too old to keep.
+        let _ = s.insert("big.one", NOW - k * 37, k as f64, NOW);
+    }
+    s
+}
+
+fn write(store: &mut Store, path: &Path) -> SnapshotInfo {
+    let mut w = SnapshotWriter::begin(store, path, NOW).expect("begin");
+    let mut steps = 0;
+    while !w.step(store, 1).expect("step") {
+        steps += 1;
+        // Ingest goes on between steps; new metrics are picked up too.
+        if steps <= 3 {
+            store
+                .insert(&format!("late.m{steps}"), NOW, steps as f64, NOW)
+                .expect("fits");
+        }
+    }
+    assert!(steps > 20, "a 1-byte slice writes one metric per step");
+    w.finish().expect("finish")
+}
+
+fn everything(s: &Store, from: i64) -> Vec<Series> {
+    let mut all = s.fetch("*", from, NOW, NOW).expect("valid");
+    for depth in ["*.*", "*.*.*", "*.*.*.*"] {
+        all.extend(s.fetch(depth, from, NOW, NOW).expect("valid"));
+    }
+    all
+}
+
+fn same(a: &[Series], b: &[Series]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| {
+            (x.name == y.name
+                && x.start == y.start
+                && x.step == y.step
+                && x.values.len() == y.values.len())
+                && x.values
+                    .iter()
+                    .zip(&y.values)
+                    .all(|(p, q)| p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()))
+        })
+}
+
+#[test]
+fn round_trip_through_a_sliced_write() {
+    let dir = TempDir::new("round-trip");
+    let mut s = fill(Store::new(&big_config()).expect("fits"));
+    let info = write(&mut s, &dir.file());
+    assert_eq!(info.metrics, s.stats().metrics);
+    assert_eq!(info.bytes, fs::metadata(dir.file()).expect("written").len());
+    assert!(
+        !dir.0.join("store.snapshot.tmp").exists(),
+        "renamed over the target"
+    );
+    let loaded = load(&dir.file(), &big_config())
+        .expect("loads")
+        .expect("exists");
+    for from in [NOW - 60, NOW - 600, NOW - 3600, NOW - 80000] {
+        assert!(
+            same(&everything(&s, from), &everything(&loaded, from)),
+            "from {from}"
+        );
+    }
+    assert_eq!(loaded.stats(), s.stats());
+    assert!(loaded.names().eq(s.names()));
+    let report = loaded.load_report().expect("loaded from a file");
+    assert_eq!(
+        (report.created_at, report.loaded, report.metrics_in_file),
+        (NOW, info.metrics, info.metrics)
+    );
+    // Heads came back too: the sum keeps adding onto the restored slot.
+    let mut loaded = loaded;
+    loaded.insert("app.m03.count", NOW, 1.0, NOW).expect("fits");
+    let v = loaded
+        .fetch("app.m03.count", NOW - 60, NOW, NOW)
+        .expect("valid");
+    assert_eq!(v[0].values[5], 1.0, "point 0 of m03 was 3 * 0");
+}
+
+#[test]
+fn missing_file_is_no_snapshot() {
+    let dir = TempDir::new("missing");
+    assert!(load(&dir.file(), &config(1 << 20))
+        .expect("not an error")
+        .is_none());
+}
+
+fn refusal(path: &Path) -> SnapshotError {
+    thread_local! {
+        // Compiling the config's regexes dominates a debug-build load of a tiny file.
+        static CFG: StoreConfig = two_schema_config();
+    }
+    let before = fs::read(path).expect("exists");
+    let err = CFG.with(|cfg| load(path, cfg)).err().expect("refused");
+    assert_eq!(
+        fs::read(path).expect("still there"),
+        before,
+        "the file is left untouched"
+    );
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    err
+}
+
+#[test]
+fn damaged_files_are_refused_and_kept() {
+    let dir = TempDir::new("damaged");
+    let mut s = filled();
+    write(&mut s, &dir.file());
+    let good = fs::read(dir.file()).expect("written");
+    // Flipped bytes anywhere after the header: ring data, record headers, tags, the trailer.
+    // A flip in a length prefix can make the parser run off the end first; that reads as
+    // "ends early" (Corrupt), never as a successful load.
+    for at in (24..good.len()).step_by(23) {
+        let mut bad = good.clone();
+        bad[at] ^= 0x04;
+        fs::write(dir.file(), &bad).expect("writable");
+        let err = refusal(&dir.file());
+        let early = matches!(&err, SnapshotError::Corrupt { message, .. } if message.contains("ends early"));
+        assert!(
+            matches!(err, SnapshotError::Checksum { .. }) || early,
+            "byte {at}: {err}"
+        );
+    }
+    // The last ring value, the metric count, the checksum itself.
+    for at in [good.len() - 18, good.len() - 9, good.len() - 1] {
+        let mut bad = good.clone();
+        bad[at] ^= 0x04;
+        fs::write(dir.file(), &bad).expect("writable");
+        let err = refusal(&dir.file());
+        assert!(
+            matches!(err, SnapshotError::Checksum { .. }),
+            "byte {at}: {err}"
+        );
+    }
+    let mut bad = good.clone();
+    bad[..8].copy_from_slice(b"WHISPER!");
+    fs::write(dir.file(), &bad).expect("writable");
+    let err = refusal(&dir.file());
+    assert!(matches!(err, SnapshotError::Version { .. }), "{err}");
+    assert!(err.to_string().contains("move it away"), "{err}");
+    let mut bad = good.clone();
+    bad[8] = 2;
+    fs::write(dir.file(), &bad).expect("writable");
+    assert!(matches!(
+        refusal(&dir.file()),
+        SnapshotError::Version { .. }
+    ));
+    for len in (0..good.len())
+        .step_by(17)
+        .chain([good.len() - 1, good.len() - 8])
+    {
+        fs::write(dir.file(), &good[..len]).expect("writable");
+        let err = refusal(&dir.file());
+        assert!(
+            matches!(err, SnapshotError::Corrupt { .. }),
+            "truncated to {len}: {err}"
+        );
+    }
+    let mut long = good.clone();
+    long.push(0);
+    fs::write(dir.file(), &long).expect("writable");
+    assert!(matches!(
+        refusal(&dir.file()),
+        SnapshotError::Corrupt { .. }
+    ));
+}
+
+#[test]
+fn changed_config_keeps_what_still_fits() {
+    let dir = TempDir::new("changed");
+    let mut s = filled();
+    let info = write(&mut s, &dir.file());
+    // carbon.* now falls to the catch-all (different archives: skipped); the catch-all moved
+    // to another index with identical archives (kept); sums became maxes (config wins).
+    let mut cfg = config(1 << 20);
+    cfg.schemas
+        .insert(0, schema("^nothing$", "1h:1d", &[(3600, 24)]));
+    cfg.aggregation = vec![rule(".", AggMethod::Max, 0.0)];
+    let mut loaded = load(&dir.file(), &cfg).expect("loads").expect("exists");
+    let report = loaded.load_report().expect("loaded");
+    assert_eq!(
+        (report.skipped_schema_changed, report.loaded),
+        (1, info.metrics - 1)
+    );
+    assert!(loaded
+        .fetch("carbon.*.*", NOW - 600, NOW, NOW)
+        .expect("valid")
+        .is_empty());
+    loaded.insert("app.m03.count", NOW, 1.0, NOW).expect("fits");
+    let v = loaded
+        .fetch("app.m03.count", NOW - 60, NOW, NOW)
+        .expect("valid");
+    assert_eq!(v[0].values[5], 1.0, "max no longer adds");
+    // A smaller budget keeps the first metrics and counts the rest.
+    let small = load(
+        &dir.file(),
+        &StoreConfig {
+            memory: 128 * 5,
+            ..two_schema_config()
+        },
+    );
+    let report = small
+        .expect("loads")
+        .expect("exists")
+        .load_report()
+        .expect("loaded");
+    assert!(
+        report.skipped_full > 0 && report.loaded + report.skipped_full == info.metrics,
+        "{report:?}"
+    );
+}
+
+#[test]
+fn writer_contract() {
+    fn send<T: Send>(_: &T) {}
+    let dir = TempDir::new("writer");
+    let s = filled();
+    let w = SnapshotWriter::begin(&s, &dir.file(), NOW).expect("begin");
+    send(&w);
+    assert!(
+        matches!(w.finish(), Err(SnapshotError::Io { .. })),
+        "finish before the last step is refused"
+    );
+    assert!(!dir.file().exists());
+    let missing = dir.0.join("no-such-dir").join("snap");
+    let err = SnapshotWriter::begin(&s, &missing, NOW)
+        .err()
+        .expect("no directory");
+    assert!(err.to_string().contains("no-such-dir"), "{err}");
+}
