@@ -293,4 +293,323 @@ fn place(slots: &mut [u64], hash: u32, node: NodeId) {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &[
+        "servers.web01.cpu.user",
+        "servers.web01.cpu.system",
+        "servers.web02.cpu.user",
+        "servers.db01.cpu.user",
+        "servers.db01.mem",
+        "servers.db01",
+        "a.b",
+        "a.b.c",
+        "a.bb.c",
+        "a.x.c",
+        "a-b.c",
+        "c",
+        "tagged.m;dc=eu.west",
+        "ünï.cödé",
+        "weird[x].y*z",
+    ];
+
+    fn index_of(names: &[&str]) -> NameIndex {
+        let mut index = NameIndex::with_capacity(4);
+        for (id, name) in names.iter().enumerate() {
+            index.insert(name, id as u32);
+        }
+        index
+    }
+
+    fn matched(pattern: &str) -> Vec<String> {
+        let found = index_of(NAMES)
+            .matches(pattern)
+            .expect("test patterns are valid");
+        for (name, id) in &found {
+            assert_eq!(NAMES[*id as usize], name, "id of {name}");
+        }
+        found.into_iter().map(|(name, _)| name).collect()
+    }
+
+    macro_rules! matches_case {
+        ($name:ident: $pattern:literal => [$($want:literal),*]) => {
+            #[test]
+            fn $name() {
+                let want: Vec<&str> = vec![$($want),*];
+                assert_eq!(matched($pattern), want, "pattern {:?}", $pattern);
+            }
+        };
+    }
+
+    matches_case!(exact: "a.b" => ["a.b"]);
+    matches_case!(branch_only_is_not_a_metric: "a" => []);
+    matches_case!(star_node: "servers.*.cpu.user" => ["servers.db01.cpu.user", "servers.web01.cpu.user", "servers.web02.cpu.user"]);
+    matches_case!(star_does_not_cross_dots: "servers.*" => ["servers.db01"]);
+    matches_case!(star_suffix: "servers.web*.cpu.*" => ["servers.web01.cpu.system", "servers.web01.cpu.user", "servers.web02.cpu.user"]);
+    matches_case!(question: "a.?.c" => ["a.b.c", "a.x.c"]);
+    matches_case!(range: "servers.web0[2-9].cpu.user" => ["servers.web02.cpu.user"]);
+    matches_case!(negation: "a.[!x]*.c" => ["a.b.c", "a.bb.c"]);
+    matches_case!(braces: "servers.{db01,web02}.cpu.user" => ["servers.db01.cpu.user", "servers.web02.cpu.user"]);
+    matches_case!(braces_with_wildcards: "servers.{db*,nope}.*" => ["servers.db01.mem"]);
+    matches_case!(braces_across_dots: "{a.b,a-b}.c" => ["a-b.c", "a.b.c"]);
+    matches_case!(braces_across_dots_overlapping: "{a.*,a.b}.c" => ["a.b.c", "a.bb.c", "a.x.c"]);
+    matches_case!(nested_braces: "servers.{web{01,02},x}.cpu.user" => ["servers.web01.cpu.user", "servers.web02.cpu.user"]);
+    matches_case!(top_level_star: "*" => ["c"]);
+    matches_case!(sorted_in_byte_order: "*.*" => ["a-b.c", "a.b", "servers.db01", "weird[x].y*z", "ünï.cödé"]);
+    matches_case!(utf8_question: "?nï.c?d?" => ["ünï.cödé"]);
+    matches_case!(tagged_name_split_on_dots: "tagged.*.west" => ["tagged.m;dc=eu.west"]);
+    matches_case!(literal_specials: "weird[x].y*z" => []);
+    matches_case!(literal_specials_via_class: "weird[[]x].y[*]z" => ["weird[x].y*z"]);
+    matches_case!(unknown: "nope.*" => []);
+
+    #[test]
+    fn find_reports_branch_and_leaf_of_one_path() {
+        let found = index_of(NAMES).find("servers.*").expect("valid");
+        let got: Vec<(&str, bool)> = found.iter().map(|n| (n.path.as_str(), n.leaf)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("servers.db01", false),
+                ("servers.db01", true),
+                ("servers.web01", false),
+                ("servers.web02", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn find_sorts_across_parents() {
+        let found = index_of(NAMES).find("a.*").expect("valid");
+        let got: Vec<(&str, bool)> = found.iter().map(|n| (n.path.as_str(), n.leaf)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a.b", false),
+                ("a.b", true),
+                ("a.bb", false),
+                ("a.x", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn find_refuses_bad_patterns() {
+        let index = index_of(NAMES);
+        assert!(index.find("a.{b").is_err());
+        assert!(index.find("").is_err());
+        assert!(index.matches("a..b").is_err());
+    }
+
+    #[test]
+    fn exact_lookup_and_names() {
+        let index = index_of(NAMES);
+        assert_eq!(index.len(), NAMES.len());
+        assert_eq!(index.get("a.b"), Some(6));
+        assert_eq!(index.get("a"), None, "a branch is not a metric");
+        assert_eq!(index.get("a.b.c.d"), None);
+        assert_eq!(index.name(12), "tagged.m;dc=eu.west");
+    }
+
+    #[test]
+    fn table_grows_past_its_initial_size() {
+        let names: Vec<String> = (0..5_000).map(|i| format!("h{}.m{}", i % 97, i)).collect();
+        let mut index = NameIndex::with_capacity(1);
+        for (id, name) in names.iter().enumerate() {
+            index.insert(name, id as u32);
+        }
+        for (id, name) in names.iter().enumerate() {
+            assert_eq!(index.get(name), Some(id as u32));
+            assert_eq!(index.name(id as u32), name);
+        }
+        assert_eq!(
+            index.matches("h5.*").expect("valid").len(),
+            names.iter().filter(|n| n.starts_with("h5.")).count()
+        );
+    }
+
+    // A reference written without the index or the glob module: expand every brace over the
+    // whole pattern, then split on dots and fnmatch node by node, trying every name.
+
+    fn expand_reference(pattern: &str) -> Vec<String> {
+        let Some(open) = pattern.find('{') else {
+            return vec![pattern.to_string()];
+        };
+        let mut depth = 0;
+        let mut close = open;
+        for (i, c) in pattern.char_indices().skip_while(|&(i, _)| i < open) {
+            depth += match c {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            if depth == 0 {
+                close = i;
+                break;
+            }
+        }
+        let (head, inner, tail) = (
+            &pattern[..open],
+            &pattern[open + 1..close],
+            &pattern[close + 1..],
+        );
+        let mut parts = vec![String::new()];
+        let mut depth = 0;
+        for c in inner.chars() {
+            match c {
+                ',' if depth == 0 => parts.push(String::new()),
+                _ => {
+                    depth += i32::from(c == '{') - i32::from(c == '}');
+                    parts.last_mut().expect("starts with one part").push(c);
+                }
+            }
+        }
+        parts
+            .iter()
+            .flat_map(|part| expand_reference(&format!("{head}{part}{tail}")))
+            .collect()
+    }
+
+    fn fnmatch_reference(pattern: &[char], label: &[char]) -> bool {
+        match pattern.first() {
+            None => label.is_empty(),
+            Some('*') => (0..=label.len()).any(|k| fnmatch_reference(&pattern[1..], &label[k..])),
+            Some('?') => !label.is_empty() && fnmatch_reference(&pattern[1..], &label[1..]),
+            Some('[') => {
+                let mut j = 1;
+                let negated = matches!(pattern.get(1), Some('!' | '^'));
+                if negated {
+                    j += 1;
+                }
+                let members_start = j;
+                if pattern.get(j) == Some(&']') {
+                    j += 1;
+                }
+                match pattern[j..].iter().position(|&c| c == ']') {
+                    None => {
+                        label.first() == Some(&'[') && fnmatch_reference(&pattern[1..], &label[1..])
+                    }
+                    Some(offset) => {
+                        let close = j + offset;
+                        let Some(&c) = label.first() else {
+                            return false;
+                        };
+                        let members = &pattern[members_start..close];
+                        let mut hit = false;
+                        let mut k = 0;
+                        while k < members.len() {
+                            if k + 2 < members.len() && members[k + 1] == '-' {
+                                hit |= members[k] <= c && c <= members[k + 2];
+                                k += 3;
+                            } else {
+                                hit |= members[k] == c;
+                                k += 1;
+                            }
+                        }
+                        hit != negated && fnmatch_reference(&pattern[close + 1..], &label[1..])
+                    }
+                }
+            }
+            Some(&p) => label.first() == Some(&p) && fnmatch_reference(&pattern[1..], &label[1..]),
+        }
+    }
+
+    fn nodes_match(pattern: &str, path: &[&str]) -> bool {
+        let pattern: Vec<&str> = pattern.split('.').collect();
+        pattern.len() == path.len()
+            && pattern.iter().zip(path).all(|(p, l)| {
+                let (p, l): (Vec<char>, Vec<char>) = (p.chars().collect(), l.chars().collect());
+                fnmatch_reference(&p, &l)
+            })
+    }
+
+    fn matches_reference(names: &[String], pattern: &str) -> Vec<String> {
+        let mut out: Vec<String> = expand_reference(pattern)
+            .iter()
+            .flat_map(|p| {
+                names
+                    .iter()
+                    .filter(move |n| nodes_match(p, &n.split('.').collect::<Vec<_>>()))
+            })
+            .cloned()
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn find_reference(names: &[String], pattern: &str) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        for p in expand_reference(pattern) {
+            let depth = p.split('.').count();
+            for name in names {
+                let nodes: Vec<&str> = name.split('.').collect();
+                if nodes.len() >= depth && nodes_match(&p, &nodes[..depth]) {
+                    out.push((nodes[..depth].join("."), nodes.len() == depth));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// A pattern made from `name`: some chars replaced by a wildcard, a class or a brace, and
+    /// sometimes the whole pattern put in a brace with another name (crossing dots).
+    fn pattern_from(
+        name: &str,
+        edits: &[(prop::sample::Index, u8)],
+        other: Option<&str>,
+    ) -> String {
+        let mut chars: Vec<String> = name.chars().map(String::from).collect();
+        for (at, kind) in edits {
+            let i = at.index(chars.len());
+            if chars[i] == "." {
+                continue;
+            }
+            chars[i] = match kind {
+                0 => "?".to_string(),
+                1 => "*".to_string(),
+                2 => "[!c]".to_string(),
+                3 => "[a-b]".to_string(),
+                _ => format!("{{{},c*}}", chars[i]),
+            };
+        }
+        let pattern = chars.concat();
+        match other {
+            Some(other) => format!("{{{pattern},{other}}}"),
+            None => pattern,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn globs_agree_with_the_reference(
+            raw in prop::collection::vec("[abc]{1,3}(\\.[abc]{1,3}){0,3}", 1..40),
+            pick in any::<prop::sample::Index>(),
+            other in any::<prop::sample::Index>(),
+            cross in any::<bool>(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..5), 0..5),
+        ) {
+            let mut names: Vec<String> = Vec::new();
+            for name in raw {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+            let mut index = NameIndex::with_capacity(2);
+            for (id, name) in names.iter().enumerate() {
+                index.insert(name, id as u32);
+            }
+            let cross_with = cross.then(|| other.get(&names).as_str());
+            let pattern = pattern_from(pick.get(&names).as_str(), &edits, cross_with);
+
+            let got: Vec<String> = index.matches(&pattern).expect("valid").into_iter().map(|(n, _)| n).collect();
+            prop_assert_eq!(got, matches_reference(&names, &pattern), "matches {}", pattern);
+
+            let got: Vec<(String, bool)> = index.find(&pattern).expect("valid").into_iter().map(|n| (n.path, n.leaf)).collect();
+            prop_assert_eq!(got, find_reference(&names, &pattern), "find {}", pattern);
+        }
+    }
+}
