@@ -344,9 +344,105 @@ fn match_tokens(tokens: &[Token], label: &str) -> bool {
     }
 }
 
+/// A slow matcher for tests, written without the code above: expand every brace over the whole
+/// pattern, then split on dots and fnmatch node by node by plain recursion.
+#[cfg(test)]
+pub(crate) mod reference {
+    pub(crate) fn expand(pattern: &str) -> Vec<String> {
+        let Some(open) = pattern.find('{') else {
+            return vec![pattern.to_string()];
+        };
+        let mut depth = 0;
+        let mut close = open;
+        for (i, c) in pattern.char_indices().skip_while(|&(i, _)| i < open) {
+            depth += match c {
+                '{' => 1,
+                '}' => -1,
+                _ => 0,
+            };
+            if depth == 0 {
+                close = i;
+                break;
+            }
+        }
+        let (head, inner, tail) = (
+            &pattern[..open],
+            &pattern[open + 1..close],
+            &pattern[close + 1..],
+        );
+        let mut parts = vec![String::new()];
+        let mut depth = 0;
+        for c in inner.chars() {
+            match c {
+                ',' if depth == 0 => parts.push(String::new()),
+                _ => {
+                    depth += i32::from(c == '{') - i32::from(c == '}');
+                    parts.last_mut().expect("starts with one part").push(c);
+                }
+            }
+        }
+        parts
+            .iter()
+            .flat_map(|part| expand(&format!("{head}{part}{tail}")))
+            .collect()
+    }
+
+    pub(crate) fn fnmatch(pattern: &[char], label: &[char]) -> bool {
+        match pattern.first() {
+            None => label.is_empty(),
+            Some('*') => (0..=label.len()).any(|k| fnmatch(&pattern[1..], &label[k..])),
+            Some('?') => !label.is_empty() && fnmatch(&pattern[1..], &label[1..]),
+            Some('[') => {
+                let mut j = 1;
+                let negated = matches!(pattern.get(1), Some('!' | '^'));
+                if negated {
+                    j += 1;
+                }
+                let members_start = j;
+                if pattern.get(j) == Some(&']') {
+                    j += 1;
+                }
+                match pattern[j..].iter().position(|&c| c == ']') {
+                    None => label.first() == Some(&'[') && fnmatch(&pattern[1..], &label[1..]),
+                    Some(offset) => {
+                        let close = j + offset;
+                        let Some(&c) = label.first() else {
+                            return false;
+                        };
+                        let members = &pattern[members_start..close];
+                        let mut hit = false;
+                        let mut k = 0;
+                        while k < members.len() {
+                            if k + 2 < members.len() && members[k + 1] == '-' {
+                                hit |= members[k] <= c && c <= members[k + 2];
+                                k += 3;
+                            } else {
+                                hit |= members[k] == c;
+                                k += 1;
+                            }
+                        }
+                        hit != negated && fnmatch(&pattern[close + 1..], &label[1..])
+                    }
+                }
+            }
+            Some(&p) => label.first() == Some(&p) && fnmatch(&pattern[1..], &label[1..]),
+        }
+    }
+
+    pub(crate) fn nodes_match(pattern: &str, path: &[&str]) -> bool {
+        let pattern: Vec<&str> = pattern.split('.').collect();
+        pattern.len() == path.len()
+            && pattern.iter().zip(path).all(|(p, l)| {
+                let (p, l): (Vec<char>, Vec<char>) = (p.chars().collect(), l.chars().collect());
+                fnmatch(&p, &l)
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn node_matches(node: &str, label: &str) -> bool {
         let mut budget = Budget {
@@ -467,4 +563,33 @@ mod tests {
     error_case!(too_many_alternatives: "{a,b,c,d}".repeat(8) => "too many alternatives");
     error_case!(too_many_dotted: "{a.x,b}".repeat(15) => "too many alternatives");
     error_case!(too_much_text: "{}".repeat(300_000) => "too many alternatives");
+
+    proptest! {
+        // Cheap cases; class corner cases (`[^`, `[]`, `[!]`, ranges) need many draws to show up.
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn node_globs_agree_with_the_reference(
+            pattern in "([ab*?!^,{}\\[\\]-]|\\[[!^]?\\]?[ab^!-]{0,3}\\]?){1,6}",
+            label in "[ab!^\\]\\[-]{0,6}",
+        ) {
+            // Close every open `{`: an unclosed one is refused, which the error cases cover.
+            let mut depth = 0usize;
+            for c in pattern.chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            let pattern = pattern + &"}".repeat(depth);
+            let mut budget = Budget { alternatives: MAX_ALTERNATIVES, bytes: MAX_EXPANSION_BYTES };
+            let compiled = compile_node(&pattern, &mut budget);
+            let label_chars: Vec<char> = label.chars().collect();
+            let want = reference::expand(&pattern).iter().any(|alternative| {
+                let alternative: Vec<char> = alternative.chars().collect();
+                reference::fnmatch(&alternative, &label_chars)
+            });
+            prop_assert_eq!(compiled.map(|c| c.matches(&label)), Ok(want), "{} against {}", pattern, label);
+        }
+    }
 }
