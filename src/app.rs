@@ -55,8 +55,15 @@ fn bind_error(what: &str, addr: std::net::SocketAddr, e: io::Error) -> AppError 
 /// fsync/rename runs on a short-lived thread that reports back through `done`.
 enum SnapshotState {
     Idle,
-    Writing { writer: SnapshotWriter, started: Instant, at: i64 },
-    Finishing { started: Instant, at: i64 },
+    Writing {
+        writer: SnapshotWriter,
+        started: Instant,
+        at: i64,
+    },
+    Finishing {
+        started: Instant,
+        at: i64,
+    },
 }
 
 type FinishResult = Result<SnapshotInfo, SnapshotError>;
@@ -84,7 +91,10 @@ struct Loop {
 /// Runs pencil until SIGTERM or SIGINT; then writes a final snapshot and returns.
 pub fn run(cfg: Config) -> Result<(), AppError> {
     std::fs::create_dir_all(&cfg.data_dir).map_err(|e| {
-        AppError(format!("cannot create data directory {}: {e}", cfg.data_dir.display()))
+        AppError(format!(
+            "cannot create data directory {}: {e}",
+            cfg.data_dir.display()
+        ))
     })?;
     let snapshot_path = cfg.data_dir.join(SNAPSHOT_FILE);
     let load_started = Instant::now();
@@ -103,8 +113,8 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
     };
     println!("{}", store.capacity());
 
-    let mut ingest =
-        Ingest::bind(cfg.carbon, cfg.max_connections).map_err(|e| bind_error("carbon", cfg.carbon, e))?;
+    let mut ingest = Ingest::bind(cfg.carbon, cfg.max_connections)
+        .map_err(|e| bind_error("carbon", cfg.carbon, e))?;
     let carbon = ingest.local_addr();
     println!(
         "listening for carbon plaintext on udp {carbon} (receive buffer {} bytes granted; \
@@ -124,7 +134,8 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
     ingest
         .register(poll.registry())
         .map_err(|e| AppError(format!("cannot register sockets: {e}")))?;
-    let front = Front::start(cfg.http, Arc::clone(&waker)).map_err(|e| bind_error("http", cfg.http, e))?;
+    let front =
+        Front::start(cfg.http, Arc::clone(&waker)).map_err(|e| bind_error("http", cfg.http, e))?;
     println!("serving HTTP on http://{}", front.local_addr());
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -174,8 +185,7 @@ impl Loop {
                 Duration::ZERO
             } else {
                 let next = next_snapshot.min(next_self_metrics);
-                Duration::from_secs((next - now).clamp(0, 60) as u64)
-                    + Duration::from_millis(5)
+                Duration::from_secs((next - now).clamp(0, 60) as u64) + Duration::from_millis(5)
             };
             if let Err(e) = poll.poll(&mut events, Some(timeout)) {
                 if e.kind() == io::ErrorKind::Interrupted {
@@ -186,7 +196,8 @@ impl Loop {
             let now = wall_clock_now();
             for event in events.iter() {
                 if Ingest::owns(event.token()) {
-                    self.ingest.ready(poll.registry(), event, &mut self.store, now);
+                    self.ingest
+                        .ready(poll.registry(), event, &mut self.store, now);
                 }
             }
             // Waker events coalesce, so the channels are drained on every turn.
@@ -240,7 +251,11 @@ impl Loop {
     fn begin_snapshot(&mut self, now: i64) {
         match SnapshotWriter::begin(&self.store, &self.snapshot_path, now) {
             Ok(writer) => {
-                self.snapshot = SnapshotState::Writing { writer, started: Instant::now(), at: now }
+                self.snapshot = SnapshotState::Writing {
+                    writer,
+                    started: Instant::now(),
+                    at: now,
+                }
             }
             Err(e) => {
                 self.snapshots_failed += 1;
@@ -256,8 +271,11 @@ impl Loop {
         match writer.step(&self.store, SNAPSHOT_SLICE) {
             Ok(false) => {}
             Ok(true) => {
-                let SnapshotState::Writing { writer, started, at } =
-                    std::mem::replace(&mut self.snapshot, SnapshotState::Idle)
+                let SnapshotState::Writing {
+                    writer,
+                    started,
+                    at,
+                } = std::mem::replace(&mut self.snapshot, SnapshotState::Idle)
                 else {
                     unreachable!("matched Writing just above");
                 };
@@ -344,7 +362,10 @@ impl Loop {
         for ((name, value), (_, before)) in current.pairs().into_iter().zip(prev) {
             values.push((name, value.saturating_sub(before) as f64));
         }
-        values.push(("http_requests", self.http_requests.saturating_sub(self.last_http_reported) as f64));
+        values.push((
+            "http_requests",
+            self.http_requests.saturating_sub(self.last_http_reported) as f64,
+        ));
         values.push(("metrics", stats.metrics as f64));
         values.push(("store_bytes_used", stats.bytes_used as f64));
         if let Some((_, secs)) = self.last_snapshot {
@@ -378,7 +399,13 @@ fn hostname() -> String {
     let clean: String = raw
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if clean.is_empty() {
         "localhost".to_string()

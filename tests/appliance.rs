@@ -21,12 +21,25 @@ fn udp_and_tcp_points_are_served_exactly() {
     let schemas = dir.write("schemas.conf", SMALL_SCHEMA);
     let p = start(dir.path(), &["--schemas", schemas.to_str().unwrap()]);
     let t = aligned_now() - 100;
-    p.send_udp(format!("feed.udp.a 1.5 {}\nfeed.udp.a 2 {}\r\nfeed.udp.b -3e2 {}", t - 20, t - 10, t).as_bytes());
+    p.send_udp(
+        format!(
+            "feed.udp.a 1.5 {}\nfeed.udp.a 2 {}\r\nfeed.udp.b -3e2 {}",
+            t - 20,
+            t - 10,
+            t
+        )
+        .as_bytes(),
+    );
     p.send_tcp(format!("feed.tcp.a 7 {}\nfeed.tcp.a\t\t8   {}\n", t - 20, t - 10).as_bytes());
     p.wait_counter("points_received", 5);
 
     let all = p.render("feed.*.*", t - 60, t + 5);
-    let names: Vec<&str> = all.as_array().unwrap().iter().map(|s| s["target"].as_str().unwrap()).collect();
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["target"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["feed.tcp.a", "feed.udp.a", "feed.udp.b"]);
     assert_eq!(points(&all[1]), [(t - 20, 1.5), (t - 10, 2.0)]);
     assert_eq!(points(&all[2]), [(t, -300.0)]);
@@ -49,7 +62,7 @@ fn malformed_lines_are_counted_and_neighbours_kept() {
     );
     p.send_udp(datagram.as_bytes());
     let mut tcp = format!("good.e 5 {t}\n").into_bytes();
-    tcp.extend(std::iter::repeat(b'x').take(20_000));
+    tcp.extend(std::iter::repeat_n(b'x', 20_000));
     tcp.extend(format!(" 1 {t}\ngood.f 6 {t}\n").as_bytes());
     p.send_tcp(&tcp);
     p.wait_counter("points_received", 6);
@@ -57,7 +70,10 @@ fn malformed_lines_are_counted_and_neighbours_kept() {
     let c = &h["counters"];
     assert_eq!(c["invalid_syntax"], 2, "{h}");
     assert_eq!(c["invalid_value"], 1, "{h}");
-    assert!(c["invalid_timestamp"].as_u64().unwrap_or(0) + c["invalid_value"].as_u64().unwrap() >= 2, "{h}");
+    assert!(
+        c["invalid_timestamp"].as_u64().unwrap_or(0) + c["invalid_value"].as_u64().unwrap() >= 2,
+        "{h}"
+    );
     assert_eq!(c["invalid_name"], 1, "{h}");
     assert_eq!(c["nan_dropped"], 1, "{h}");
     assert_eq!(c["too_long"], 1, "{h}");
@@ -81,7 +97,13 @@ fn sigterm_then_restart_serves_the_same_data() {
     let dir = TempDir::new("restart");
     let p = start(dir.path(), &[]);
     let t = aligned_now() - 30;
-    p.send_tcp(format!("keep.a 1 {}\nkeep.a 2 {t}\nkeep.b.count 3 {t}\nkeep.b.count 4 {t}\n", t - 10).as_bytes());
+    p.send_tcp(
+        format!(
+            "keep.a 1 {}\nkeep.a 2 {t}\nkeep.b.count 3 {t}\nkeep.b.count 4 {t}\n",
+            t - 10
+        )
+        .as_bytes(),
+    );
     p.wait_counter("points_received", 4);
     let before2 = p.render("keep.*", t - 100, t + 10);
     let before3 = p.render("keep.b.*", t - 100, t + 10);
@@ -111,7 +133,10 @@ fn kill_9_after_a_snapshot_loses_nothing_before_it() {
         if h["last_snapshot_time"].as_i64().unwrap_or(0) > sent_at {
             break;
         }
-        assert!(Instant::now() < deadline, "no snapshot after the points: {h}");
+        assert!(
+            Instant::now() < deadline,
+            "no snapshot after the points: {h}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     p.signal("KILL");
@@ -135,18 +160,39 @@ fn a_corrupt_snapshot_is_refused_and_left_untouched() {
     std::fs::write(&path, &bytes).unwrap();
 
     let out = Command::new(BIN)
-        .args(["--data-dir", dir.path().to_str().unwrap(), "--carbon", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--carbon",
+            "127.0.0.1:0",
+            "--http",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("store.snapshot"), "message must name the file: {err}");
-    assert_eq!(std::fs::read(&path).unwrap(), bytes, "file must be left untouched");
+    assert!(
+        err.contains("store.snapshot"),
+        "message must name the file: {err}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        bytes,
+        "file must be left untouched"
+    );
 
     bytes[0..8].copy_from_slice(b"NOTPENCL");
     std::fs::write(&path, &bytes).unwrap();
     let out = Command::new(BIN)
-        .args(["--data-dir", dir.path().to_str().unwrap(), "--carbon", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--carbon",
+            "127.0.0.1:0",
+            "--http",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -158,7 +204,10 @@ fn a_full_store_refuses_new_metrics_and_keeps_serving_old_ones() {
     let dir = TempDir::new("full");
     // 10s:1h = 360 points = 2880 bytes a metric: 64 KiB holds 22 metrics.
     let schemas = dir.write("schemas.conf", "[all]\npattern = .*\nretentions = 10s:1h\n");
-    let p = start(dir.path(), &["--schemas", schemas.to_str().unwrap(), "--memory", "64KiB"]);
+    let p = start(
+        dir.path(),
+        &["--schemas", schemas.to_str().unwrap(), "--memory", "64KiB"],
+    );
     let t = aligned_now() - 10;
     let mut lines = String::new();
     for i in 0..40 {
@@ -169,7 +218,10 @@ fn a_full_store_refuses_new_metrics_and_keeps_serving_old_ones() {
     let h = p.health();
     let stored = h["metrics"].as_u64().unwrap();
     assert!((10..40).contains(&stored), "{h}");
-    assert_eq!(h["counters"]["capacity_full"].as_u64().unwrap(), 40 - stored);
+    assert_eq!(
+        h["counters"]["capacity_full"].as_u64().unwrap(),
+        40 - stored
+    );
     // Old metrics still take points and are served.
     p.send_tcp(format!("full.m00 100 {}\n", t - 10).as_bytes());
     p.wait_counter("points_received", stored + 1);
@@ -190,7 +242,8 @@ fn eight_keep_alive_connections_are_all_answered_within_a_second() {
                 let mut s = TcpStream::connect(addr).unwrap();
                 s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
                 for _ in 0..2 {
-                    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+                    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                        .unwrap();
                     read_one_response(&mut s);
                 }
                 // Hold the connection open like a browser tab does.
@@ -200,7 +253,11 @@ fn eight_keep_alive_connections_are_all_answered_within_a_second() {
         })
         .collect();
     let conns: Vec<TcpStream> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     drop(conns);
 }
 
@@ -214,9 +271,11 @@ fn read_one_response(s: &mut TcpStream) {
         buf.extend_from_slice(&byte[..n]);
         let text = String::from_utf8_lossy(&buf);
         if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let len = head
-                .lines()
-                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()));
+            let len = head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length:")
+                    .map(|v| v.trim().parse::<usize>().unwrap())
+            });
             if let Some(len) = len {
                 if body.len() >= len {
                     return;
@@ -230,20 +289,33 @@ fn read_one_response(s: &mut TcpStream) {
 
 #[test]
 fn bad_flags_exit_2_and_a_busy_port_exits_1() {
-    let out = Command::new(BIN).args(["--memory", "lots"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--memory", "lots"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--memory"));
 
     let dir = TempDir::new("badconf");
     let bad = dir.write("schemas.conf", "[x]\npattern = .*\nretentions = 10sec:1h\n");
-    let out = Command::new(BIN).args(["--schemas", bad.to_str().unwrap()]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["--schemas", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("schemas.conf:3"), "{err}");
 
     let p = start(dir.path(), &[]);
     let out = Command::new(BIN)
-        .args(["--data-dir", dir.path().join("other").to_str().unwrap(), "--carbon", &p.carbon.to_string(), "--http", "127.0.0.1:0"])
+        .args([
+            "--data-dir",
+            dir.path().join("other").to_str().unwrap(),
+            "--carbon",
+            &p.carbon.to_string(),
+            "--http",
+            "127.0.0.1:0",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -272,7 +344,7 @@ fn twenty_thousand_metrics_survive_a_restart() {
                 datagram.clear();
                 sent += 1;
                 // Stay below what the loopback socket buffer holds while pencil drains it.
-                if sent % 200 == 0 {
+                if sent.is_multiple_of(200) {
                     std::thread::sleep(Duration::from_millis(2));
                 }
             }
@@ -283,7 +355,11 @@ fn twenty_thousand_metrics_survive_a_restart() {
     let mut tcp = String::new();
     for m in 0..10_000 {
         for i in 0..30 {
-            tcp.push_str(&format!("bulk.tcp.m{m:05} {} {}\n", value(m, i), t0 + 10 * i as i64));
+            tcp.push_str(&format!(
+                "bulk.tcp.m{m:05} {} {}\n",
+                value(m, i),
+                t0 + 10 * i as i64
+            ));
         }
     }
     p.send_tcp(tcp.as_bytes());
@@ -296,7 +372,8 @@ fn twenty_thousand_metrics_survive_a_restart() {
             assert_eq!(all.len(), 10_000);
             for (m, s) in all.iter().enumerate() {
                 assert_eq!(s["target"], format!("bulk.{kind}.m{m:05}"));
-                let want: Vec<(i64, f64)> = (0..30).map(|i| (t0 + 10 * i as i64, value(m, i))).collect();
+                let want: Vec<(i64, f64)> =
+                    (0..30).map(|i| (t0 + 10 * i as i64, value(m, i))).collect();
                 assert_eq!(points(s), want, "bulk.{kind}.m{m:05}");
             }
         }

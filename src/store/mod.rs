@@ -1,12 +1,10 @@
 //! All series memory: one preallocated ring per archive per metric (8 bytes a point, NaN = no
 //! data), rollups into coarser archives, the metric name index with glob matching, and snapshots.
 //! Must not grow past its announced capacity, read the clock, or know about functions or HTTP.
-//!
-//! CONTRACT (skeleton written before the implementation; the signatures below are what `app`,
-//! `ingest`, `http` and the benches call — extend them, do not rename them).
 
 mod archive;
 mod checksum;
+mod glob;
 mod index;
 mod load;
 mod read;

@@ -102,7 +102,12 @@ pub fn start(dir: &Path, extra: &[&str]) -> Pencil {
             http = Some(rest.trim().parse().unwrap());
         }
     }
-    Pencil { child, carbon: carbon.unwrap(), http: http.unwrap(), stdout_lines: rx }
+    Pencil {
+        child,
+        carbon: carbon.unwrap(),
+        http: http.unwrap(),
+        stdout_lines: rx,
+    }
 }
 
 impl Pencil {
@@ -135,7 +140,9 @@ impl Pencil {
     }
 
     pub fn counter(&self, name: &str) -> u64 {
-        self.health()["counters"][name].as_u64().unwrap_or_else(|| panic!("no counter {name}"))
+        self.health()["counters"][name]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no counter {name}"))
     }
 
     /// Polls /health until `name` reaches at least `want` (ingest is asynchronous for UDP).
@@ -146,7 +153,10 @@ impl Pencil {
             if got >= want {
                 return;
             }
-            assert!(Instant::now() < deadline, "counter {name} stuck at {got}, wanted {want}");
+            assert!(
+                Instant::now() < deadline,
+                "counter {name} stuck at {got}, wanted {want}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -162,7 +172,10 @@ impl Pencil {
     }
 
     pub fn signal(&self, sig: &str) {
-        let ok = Command::new("kill").args(["-s", sig, &self.child.id().to_string()]).status().unwrap();
+        let ok = Command::new("kill")
+            .args(["-s", sig, &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(ok.success());
     }
 
@@ -204,7 +217,12 @@ pub fn urlencode(s: &str) -> String {
 }
 
 /// One HTTP/1.1 request on its own connection; returns status and body.
-pub fn http_request(addr: SocketAddr, method: &str, target: &str, body: Option<&str>) -> (u16, String) {
+pub fn http_request(
+    addr: SocketAddr,
+    method: &str,
+    target: &str,
+    body: Option<&str>,
+) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let body = body.unwrap_or("");
@@ -223,15 +241,20 @@ pub fn parse_response(raw: &[u8]) -> (u16, String) {
     let text = String::from_utf8_lossy(raw);
     let (head, rest) = text.split_once("\r\n\r\n").expect("response head");
     let status: u16 = head.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-    let body = if chunked { dechunk(rest) } else { rest.to_string() };
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(rest)
+    } else {
+        rest.to_string()
+    };
     (status, body)
 }
 
 fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
-    loop {
-        let Some((size, rest)) = s.split_once("\r\n") else { break };
+    while let Some((size, rest)) = s.split_once("\r\n") {
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
@@ -241,7 +264,6 @@ fn dechunk(mut s: &str) -> String {
     }
     out
 }
-
 /// `(timestamp, value)` pairs of a render answer's series, non-null only.
 pub fn points(series: &serde_json::Value) -> Vec<(i64, f64)> {
     series["datapoints"]
