@@ -36,9 +36,10 @@ pub struct Counters {
     pub points_received: u64,
     /// Not three fields (including empty lines).
     pub invalid_syntax: u64,
-    /// A value or timestamp that is not a number Python's `float()` reads, or a timestamp that
-    /// is not finite or does not fit in i64.
+    /// A value that is not a number Python's `float()` reads.
     pub invalid_value: u64,
+    /// A timestamp that is not a number, is not finite, or does not fit in i64.
+    pub invalid_timestamp: u64,
     pub invalid_name: u64,
     /// Longer than `line::MAX_LINE_BYTES`.
     pub too_long: u64,
@@ -61,6 +62,7 @@ impl Counters {
             ("points_received", self.points_received),
             ("invalid_syntax", self.invalid_syntax),
             ("invalid_value", self.invalid_value),
+            ("invalid_timestamp", self.invalid_timestamp),
             ("invalid_name", self.invalid_name),
             ("too_long", self.too_long),
             ("future", self.future),
@@ -77,6 +79,7 @@ impl Counters {
     pub fn dropped(&self) -> u64 {
         self.invalid_syntax
             + self.invalid_value
+            + self.invalid_timestamp
             + self.invalid_name
             + self.too_long
             + self.future
@@ -182,6 +185,7 @@ impl<S: PointSink> Feeder<'_, S> {
             Outcome::TooLong => &mut c.too_long,
             Outcome::Syntax => &mut c.invalid_syntax,
             Outcome::Value => &mut c.invalid_value,
+            Outcome::Timestamp => &mut c.invalid_timestamp,
             Outcome::Name => &mut c.invalid_name,
             Outcome::Nan => &mut c.nan_dropped,
             Outcome::Refused(InsertError::TooOld) => &mut c.too_old,
@@ -200,7 +204,8 @@ impl<S: PointSink> Feeder<'_, S> {
                 return match e.kind {
                     LineErrorKind::TooLong => Outcome::TooLong,
                     LineErrorKind::Syntax { .. } => Outcome::Syntax,
-                    LineErrorKind::Value | LineErrorKind::Timestamp => Outcome::Value,
+                    LineErrorKind::Value => Outcome::Value,
+                    LineErrorKind::Timestamp => Outcome::Timestamp,
                 }
             }
         };
@@ -224,6 +229,7 @@ enum Outcome {
     TooLong,
     Syntax,
     Value,
+    Timestamp,
     Name,
     Nan,
     Refused(InsertError),
