@@ -3,6 +3,7 @@
 //! Pure functions writing into a caller's buffer; no allocation per point.
 
 use crate::series::Series;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
@@ -19,7 +20,7 @@ pub fn write_series_list(series: &[Series], out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"target\": ");
         write_str(&s.name, out);
         out.extend_from_slice(b", \"tags\": ");
-        write_tags(&s.name, out);
+        write_tags(&s.tags, out);
         out.extend_from_slice(b", \"datapoints\": [");
         for (j, &v) in s.values.iter().enumerate() {
             if j > 0 {
@@ -36,21 +37,12 @@ pub fn write_series_list(series: &[Series], out: &mut Vec<u8>) {
     out.push(b']');
 }
 
-/// The tags object of a series name: `{"name": "a.b"}`, or for a tagged name `a.b;k=v;j=w`
-/// `{"name": "a.b", "j": "w", "k": "v"}` (name first, the rest sorted by tag). Pieces without
-/// `=` carry no tag and are skipped.
-pub fn write_tags(name: &str, out: &mut Vec<u8>) {
-    let mut parts = name.split(';');
-    let metric = parts.next().unwrap_or(name);
+/// A series' tags object: `name` first, then the rest sorted by tag, e.g.
+/// `{"name": "a.b", "j": "w", "k": "v"}`.
+pub fn write_tags(tags: &BTreeMap<String, String>, out: &mut Vec<u8>) {
     out.extend_from_slice(b"{\"name\": ");
-    write_str(metric, out);
-    // Ingest already stores tags sorted; sort anyway so the output never depends on that.
-    let mut tags: Vec<(&str, &str)> = parts
-        .filter_map(|p| p.split_once('='))
-        .filter(|(k, _)| *k != "name")
-        .collect();
-    tags.sort_unstable();
-    for (key, value) in tags {
+    write_str(tags.get("name").map(String::as_str).unwrap_or(""), out);
+    for (key, value) in tags.iter().filter(|(k, _)| k.as_str() != "name") {
         out.extend_from_slice(b", ");
         write_str(key, out);
         out.extend_from_slice(b": ");
@@ -274,18 +266,13 @@ mod tests {
     #[test]
     fn series_list_shape() {
         let series = vec![
-            Series {
-                name: "a.b".into(),
-                start: 1_600_000_060,
-                step: 60,
-                values: vec![1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.5],
-            },
-            Series {
-                name: "c;k=v;b=x".into(),
-                start: 10,
-                step: 10,
-                values: vec![],
-            },
+            Series::new(
+                "a.b",
+                1_600_000_060,
+                60,
+                vec![1.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.5],
+            ),
+            Series::new("c;k=v;b=x", 10, 10, vec![]),
         ];
         let mut out = Vec::new();
         write_series_list(&series, &mut out);
@@ -304,7 +291,7 @@ mod tests {
     #[test]
     fn tags_skip_pieces_without_a_value() {
         let mut out = Vec::new();
-        write_tags("a.b;junk;z=1", &mut out);
+        write_tags(&crate::series::tags_of("a.b;junk;z=1"), &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"name": "a.b", "z": "1"}"#

@@ -44,12 +44,7 @@ impl Store {
         let values = (0..(end - start) / step)
             .map(|i| ring::read(ring, head, step, start + i * step))
             .collect();
-        Some(Series {
-            name,
-            start,
-            step,
-            values,
-        })
+        Some(Series::new(name, start, step, values))
     }
 }
 

@@ -51,12 +51,7 @@ impl MetricSource for FakeStore {
 }
 
 fn series(name: &str, values: &[f64]) -> Series {
-    Series {
-        name: name.to_string(),
-        start: NOW - 120,
-        step: 60,
-        values: values.to_vec(),
-    }
+    Series::new(name, NOW - 120, 60, values.to_vec())
 }
 
 fn store() -> FakeStore {
