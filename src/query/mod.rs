@@ -2,8 +2,13 @@
 //! of targets against the store. Reads the store through [`Source`], never mutates it, does no
 //! I/O.
 
+pub mod aggfuncs;
 pub mod ast;
+pub mod functions;
+pub mod normalize;
 pub mod parser;
+pub mod pyfmt;
+pub mod registry;
 mod source;
 pub mod time;
 
