@@ -18,9 +18,6 @@ use std::time::{Duration, Instant};
 /// Wakes the loop for HTTP hand-overs, signals and finished background snapshot work.
 const TOKEN_WAKER: Token = Token(0);
 
-/// Seconds between self-metric writes, as carbon's `CARBON_METRIC_INTERVAL`.
-const SELF_METRICS_EVERY: u64 = 60;
-
 /// Bytes of snapshot written per loop turn. At 200k lines/s the 8 MiB socket buffer holds
 /// about half a second of datagrams, while 8 MiB reaches the page cache in a few milliseconds,
 /// so sockets are drained long before they could overflow.
@@ -74,6 +71,7 @@ struct Loop {
     front: Front,
     snapshot_path: PathBuf,
     snapshot_every: u64,
+    self_metrics_every: u64,
     snapshot: SnapshotState,
     finish_tx: mpsc::Sender<FinishResult>,
     finish_rx: mpsc::Receiver<FinishResult>,
@@ -158,6 +156,7 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
         front,
         snapshot_path,
         snapshot_every: cfg.snapshot_every.max(1),
+        self_metrics_every: cfg.self_metrics_every.max(1),
         snapshot: SnapshotState::Idle,
         finish_tx,
         finish_rx,
@@ -177,7 +176,7 @@ impl Loop {
     fn run(&mut self, poll: &mut Poll, stop: &AtomicBool) -> Result<(), AppError> {
         let mut events = Events::with_capacity(1024);
         let mut next_snapshot = wall_clock_now() + self.snapshot_every as i64;
-        let mut next_self_metrics = wall_clock_now() + SELF_METRICS_EVERY as i64;
+        let mut next_self_metrics = wall_clock_now() + self.self_metrics_every as i64;
         loop {
             let now = wall_clock_now();
             let timeout = if matches!(self.snapshot, SnapshotState::Writing { .. }) {
@@ -209,7 +208,7 @@ impl Loop {
             }
             if now >= next_self_metrics {
                 self.write_self_metrics(now);
-                next_self_metrics = now + SELF_METRICS_EVERY as i64;
+                next_self_metrics = now + self.self_metrics_every as i64;
             }
             if now >= next_snapshot && matches!(self.snapshot, SnapshotState::Idle) {
                 self.begin_snapshot(now);

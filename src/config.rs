@@ -79,6 +79,8 @@ pub struct Config {
     pub store: StoreConfig,
     /// Seconds between timer snapshots.
     pub snapshot_every: u64,
+    /// Seconds between writes of pencil's own counters, as carbon's `CARBON_METRIC_INTERVAL`.
+    pub self_metrics_every: u64,
     /// Concurrent TCP ingest connections; more are accepted and closed at once, and counted.
     pub max_connections: usize,
     /// Token that lets non-loopback clients use write endpoints.

@@ -383,3 +383,48 @@ fn twenty_thousand_metrics_survive_a_restart() {
     let p = start(dir.path(), &flags);
     check(&p);
 }
+
+#[test]
+fn self_metrics_are_written_under_pencil_host() {
+    let dir = TempDir::new("selfmetrics");
+    // One slot per write: with a coarser step a later write would replace an earlier count.
+    let schemas = dir.write(
+        "schemas.conf",
+        "[self]\npattern = ^pencil\\.\nretentions = 1s:10m\n[all]\npattern = .*\nretentions = 10s:1h\n",
+    );
+    let p = start(dir.path(), &["--self-metrics-every", "1", "--schemas", schemas.to_str().unwrap()]);
+    p.send_tcp(format!("app.x 1 {}\nbad line\n", aligned_now() - 10).as_bytes());
+    p.wait_counter("points_received", 1);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let found = loop {
+        let (status, body) = p.get("/metrics/find?query=pencil.*.*");
+        assert_eq!(status, 200, "{body}");
+        let nodes: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let names: Vec<String> = nodes
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["text"].as_str().unwrap().to_string())
+            .collect();
+        if names.iter().any(|n| n == "invalid_syntax") && names.iter().any(|n| n == "metrics") {
+            break names;
+        }
+        assert!(Instant::now() < deadline, "self-metrics missing: {names:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for counter in [
+        "points_received",
+        "http_requests",
+        "store_bytes_used",
+        "invalid_value",
+    ] {
+        assert!(
+            found.iter().any(|n| n == counter),
+            "{counter} missing from {found:?}"
+        );
+    }
+    // Counts are per interval: the bad line shows up as 1 in exactly one interval.
+    let all = p.render("pencil.*.invalid_syntax", now() - 120, now() + 5);
+    let total: f64 = points(&all[0]).iter().map(|(_, v)| v).sum();
+    assert_eq!(total, 1.0);
+}

@@ -36,6 +36,7 @@ enum Flag {
     Schemas,
     Aggregation,
     SnapshotEvery,
+    SelfMetricsEvery,
     MaxConnections,
     FutureTolerance,
     StrictLastWins,
@@ -56,7 +57,7 @@ struct Spec {
 }
 
 /// In `Flag` order (checked by a test), so `SPECS[flag as usize]` is the flag's spec.
-const SPECS: [Spec; 13] = [
+const SPECS: [Spec; 14] = [
     spec(Flag::DataDir, "--data-dir", Some("DIR"), Some("./pencil-data"), "directory for the store's snapshot file"),
     spec(Flag::Carbon, "--carbon", Some("ADDR"), Some("0.0.0.0:2003"), "carbon plaintext listener, UDP and TCP"),
     spec(Flag::Http, "--http", Some("ADDR"), Some("0.0.0.0:8080"), "Graphite HTTP API and web UI"),
@@ -64,6 +65,7 @@ const SPECS: [Spec; 13] = [
     spec(Flag::Schemas, "--schemas", Some("FILE"), None, "carbon storage-schemas.conf [default: every metric 10s:6h,1m:7d,1h:1y]"),
     spec(Flag::Aggregation, "--aggregation", Some("FILE"), None, "carbon storage-aggregation.conf [default: names ending .min min, .max max, .count and .sum sum, others average]"),
     spec(Flag::SnapshotEvery, "--snapshot-every", Some("SECS"), Some("60"), "seconds between snapshots (one is also taken on SIGTERM/SIGINT)"),
+    spec(Flag::SelfMetricsEvery, "--self-metrics-every", Some("SECS"), Some("60"), "seconds between writes of pencil's own counters as pencil.<host>.*"),
     spec(Flag::MaxConnections, "--max-connections", Some("N"), Some("1024"), "concurrent TCP ingest connections; more are closed at once and counted"),
     spec(Flag::FutureTolerance, "--future-tolerance", Some("SECS"), Some("600"), "points further than this past now are dropped and counted"),
     spec(Flag::StrictLastWins, "--strict-last-wins", None, None, "a second point in one interval replaces the first even for sum metrics (carbon's behaviour)"),
@@ -178,6 +180,7 @@ fn build(given: &Given<'_>) -> Result<Config, ConfigError> {
             strict_last_wins: given[Flag::StrictLastWins as usize].is_some(),
         },
         snapshot_every: value(given, Flag::SnapshotEvery, seconds(1))?,
+        self_metrics_every: value(given, Flag::SelfMetricsEvery, seconds(1))?,
         max_connections: value(given, Flag::MaxConnections, connections)? as usize,
         write_token,
     })

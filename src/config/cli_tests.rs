@@ -33,6 +33,7 @@ fn defaults() {
     assert_eq!(c.http, "0.0.0.0:8080".parse().unwrap());
     assert_eq!(c.store.memory, 1 << 30);
     assert_eq!(c.snapshot_every, 60);
+    assert_eq!(c.self_metrics_every, 60);
     assert_eq!(c.max_connections, 1024);
     assert_eq!(c.store.future_tolerance, 600);
     assert!(!c.store.strict_last_wins);
@@ -95,6 +96,7 @@ fn every_flag_in_both_forms() {
         ("--schemas", schemas),
         ("--aggregation", aggregation),
         ("--snapshot-every", "300"),
+        ("--self-metrics-every", "5"),
         ("--max-connections", "10"),
         ("--future-tolerance", "0"),
         ("--write-token", "s3cret"),
@@ -121,6 +123,7 @@ fn every_flag_in_both_forms() {
         assert_eq!(c.store.aggregation.len(), 1);
         assert_eq!(c.store.aggregation[0].method, AggMethod::Last);
         assert_eq!(c.snapshot_every, 300);
+        assert_eq!(c.self_metrics_every, 5);
         assert_eq!(c.max_connections, 10);
         assert_eq!(c.store.future_tolerance, 0);
         assert!(c.store.strict_last_wins);
