@@ -392,7 +392,15 @@ fn self_metrics_are_written_under_pencil_host() {
         "schemas.conf",
         "[self]\npattern = ^pencil\\.\nretentions = 1s:10m\n[all]\npattern = .*\nretentions = 10s:1h\n",
     );
-    let p = start(dir.path(), &["--self-metrics-every", "1", "--schemas", schemas.to_str().unwrap()]);
+    let p = start(
+        dir.path(),
+        &[
+            "--self-metrics-every",
+            "1",
+            "--schemas",
+            schemas.to_str().unwrap(),
+        ],
+    );
     p.send_tcp(format!("app.x 1 {}\nbad line\n", aligned_now() - 10).as_bytes());
     p.wait_counter("points_received", 1);
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -26,8 +26,10 @@ pub trait Source {
         until: i64,
         now: i64,
     ) -> Result<Vec<Series>, GlobError>;
-    /// `(when, tags)` of every event with `from <= when < until`, oldest first.
+    /// `(when, tags)` of every event with `from <= when <= until`, oldest first.
     fn events(&self, from: i64, until: i64) -> Vec<(i64, Vec<String>)>;
+    /// Every metric name (tagged names in their canonical form), for `seriesByTag`.
+    fn names(&self) -> Vec<String>;
 }
 
 /// The request-wide inputs of an evaluation (graphite-web's `requestContext`).

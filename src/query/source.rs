@@ -19,4 +19,8 @@ impl Source for Store {
         // The store keeps no events until the events endpoints land (issue #3); none exist.
         Vec::new()
     }
+
+    fn names(&self) -> Vec<String> {
+        Store::names(self).map(str::to_string).collect()
+    }
 }

@@ -54,9 +54,13 @@ impl Source for FakeSource {
     fn events(&self, from: i64, until: i64) -> Vec<(i64, Vec<String>)> {
         self.events
             .iter()
-            .filter(|(t, _)| *t >= from && *t < until)
+            .filter(|(t, _)| *t >= from && *t <= until)
             .cloned()
             .collect()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.series.iter().map(|s| s.name.clone()).collect()
     }
 }
 
