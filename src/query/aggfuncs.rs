@@ -132,6 +132,31 @@ pub fn last(values: &[f64]) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
+/// The `n`-th percentile of the known values, graphite-web's method (used by
+/// `percentileOfSeries`, `nPercentile` and the percentile filters): rank = n/100 × (count+1);
+/// without interpolation the rank is rounded up and clamped to `[1, count]`; with it the result
+/// moves linearly towards the next value by the rank's fraction. NaN when nothing is known.
+pub fn percentile(values: &[f64], n: f64, interpolate: bool) -> f64 {
+    let mut sorted: Vec<f64> = known(values).collect();
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let len = sorted.len();
+    let fractional = n / 100.0 * (len as f64 + 1.0);
+    let mut rank = fractional.floor();
+    let fraction = fractional - rank;
+    if !interpolate && fraction > 0.0 {
+        rank += 1.0;
+    }
+    let rank = rank.clamp(0.0, len as f64) as usize;
+    let mut value = sorted[rank.saturating_sub(1)];
+    if interpolate && rank > 0 && rank < len {
+        value += fraction * (sorted[rank] - value);
+    }
+    value
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +198,13 @@ mod tests {
         case!("multiply", [2.0, N], N);
         case!("current", [1.0, 2.0, N], 2.0);
         assert!(agg_func("mean").is_none());
+        assert!(same(percentile(&[N, N], 50.0, false), N));
+        // rank 0.5 × 5 = 2.5 → 3rd smallest; interpolated: 2 + 0.5 × (3 − 2).
+        assert!(same(percentile(&[4.0, 1.0, N, 3.0, 2.0], 50.0, false), 3.0));
+        assert!(same(percentile(&[4.0, 1.0, N, 3.0, 2.0], 50.0, true), 2.5));
+        assert!(same(percentile(&[1.0, 2.0, 3.0], 99.0, false), 3.0));
+        assert!(same(percentile(&[1.0, 2.0, 3.0], 99.0, true), 3.0));
+        assert!(same(percentile(&[1.0, 2.0, 3.0], 1.0, false), 1.0));
         for name in AGG_FUNC_NAMES {
             assert!(agg_func(name).is_some(), "{name}");
         }
