@@ -444,3 +444,90 @@ fn aggregator_options_include_aggregator_functions() {
     assert_eq!(options(&p).iter().filter(|o| **o == "sum").count(), 1);
     assert!(options(&p).contains(&"extra"));
 }
+
+fn literal_expr(lit: Literal) -> Expr {
+    match lit {
+        Literal::Int(n) => Expr::Int(n),
+        Literal::Float(x) => Expr::Float(x),
+        Literal::Str(s) => Expr::Str(s.to_string()),
+        Literal::Bool(b) => Expr::Bool(b),
+        Literal::Inf => Expr::Float(f64::INFINITY),
+    }
+}
+
+/// Every spec of every family is one the binder and `/functions` can use as written.
+#[test]
+fn registry_specs_are_well_formed() {
+    let groups = [
+        group::COMBINE,
+        group::TRANSFORM,
+        group::CALCULATE,
+        group::FILTER_SERIES,
+        group::FILTER_DATA,
+        group::SORTING,
+        group::ALIAS,
+        group::GRAPH,
+        group::SPECIAL,
+    ];
+    for spec in functions::all().chain([&PROBE, &MANY, &OPTIONAL_MANY, &SUM_LIKE]) {
+        let name = spec.name;
+        assert!(
+            groups.contains(&spec.group),
+            "{name}: unknown group {:?}",
+            spec.group
+        );
+        assert!(
+            !spec.description.trim().is_empty(),
+            "{name}: no description"
+        );
+        let last = spec.params.len().saturating_sub(1);
+        let mut optional_seen = false;
+        let mut names: Vec<&str> = Vec::new();
+        for (i, p) in spec.params.iter().enumerate() {
+            let at = format!("{name}, parameter {:?}", p.name);
+            assert!(!names.contains(&p.name), "{at}: declared twice");
+            names.push(p.name);
+            assert!(
+                !p.multiple || i == last,
+                "{at}: only the last parameter may be multiple"
+            );
+            assert!(
+                !(p.required && optional_seen),
+                "{at}: required after an optional one"
+            );
+            optional_seen |= !p.required;
+            assert!(
+                !(p.required && p.default.is_some()),
+                "{at}: required with a default"
+            );
+            let restricted = matches!(
+                p.ty,
+                ParamType::String | ParamType::AggFunc | ParamType::AggOrSeriesFunc
+            );
+            assert!(
+                p.options.is_empty() || restricted,
+                "{at}: options on a {:?}",
+                p.ty
+            );
+            for lit in p.default.iter().chain(p.suggestions) {
+                let expr = literal_expr(*lit);
+                let refused = check_value(p, &expr).err();
+                assert!(refused.is_none(), "{at}: {lit:?} does not fit: {refused:?}");
+            }
+        }
+        if spec.aggregator {
+            let takes_series = spec
+                .params
+                .first()
+                .is_some_and(|p| matches!(p.ty, ParamType::SeriesList | ParamType::SeriesLists));
+            assert!(
+                takes_series,
+                "{name}: an aggregator must take the series first"
+            );
+            assert!(
+                spec.params.iter().skip(1).all(|p| !p.required),
+                "{name}: an aggregator is called with the series alone"
+            );
+        }
+    }
+}
