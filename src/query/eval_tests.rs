@@ -103,6 +103,17 @@ fn again(inv: &mut Invocation<'_>) -> Result<Vec<Series>, QueryError> {
     inv.eval.eval_target(&format!("again({inner})"))
 }
 
+/// `deeper(seriesList)`: evaluates its argument wrapped in `MAX_DEPTH - 1` dashed() calls as a
+/// new target, so each level of it stacks a deepest target on the last.
+fn deeper(inv: &mut Invocation<'_>) -> Result<Vec<Series>, QueryError> {
+    let inner = inv.raw[0].map(|e| e.to_string()).unwrap_or_default();
+    let n = parser::MAX_DEPTH - 1;
+    let list = inv
+        .eval
+        .eval_target(&format!("{}{inner}{}", "dashed(".repeat(n), ")".repeat(n)))?;
+    Ok(list.into_iter().take(1).collect())
+}
+
 /// `copies(seriesList, n)`: n copies of every series.
 fn copies(inv: &mut Invocation<'_>) -> Result<Vec<Series>, QueryError> {
     let n = inv.int(1).unwrap_or(1) as usize;
@@ -140,6 +151,7 @@ const TEST_SPECS: &[FunctionSpec] = &[
         shifted,
     ),
     test_spec("again", &[SERIES], again),
+    test_spec("deeper", &[SERIES], deeper),
     test_spec(
         "copies",
         &[SERIES, Param::req("n", ParamType::Integer)],
@@ -336,7 +348,7 @@ fn limits_stop_runaway_requests() {
     );
     let small = Limits {
         series: 10,
-        depth: 2,
+        ..LIMITS
     };
     let run_small = |targets: &[&str]| run(targets, &ctx(), &src, lookup, small);
     assert!(
@@ -357,4 +369,33 @@ fn bodies_see_bound_values() {
     let src = Counting::with(&["a.b"]);
     let out = eval_with(&["dashed(a.b, None)"], &ctx(), &src).unwrap();
     assert_eq!(out[0].style.dashed, Some(5.0));
+}
+
+/// Stack of the thread that runs the event loop (the main thread's usual 8 MiB).
+const MAIN_STACK: usize = 8 << 20;
+
+#[test]
+fn the_deepest_targets_nest_without_exhausting_the_stack() {
+    let run_deep = |target: String| {
+        std::thread::Builder::new()
+            .stack_size(MAIN_STACK / 4)
+            .spawn(move || {
+                let src = Counting::with(&["a.b"]);
+                eval_with(&[target.as_str()], &ctx(), &src).map(|o| o.len())
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    let deep = |n: usize, inner: &str| format!("{}{inner}{}", "dashed(".repeat(n), ")".repeat(n));
+    // As deep as the parser allows: fine. A function evaluating another deepest target inside
+    // it: still fine. A third level: a clear error, not a stack overflow.
+    assert_eq!(run_deep(deep(parser::MAX_DEPTH, "a.b")), Ok(1));
+    assert_eq!(run_deep(deep(parser::MAX_DEPTH - 1, "deeper(a.b)")), Ok(1));
+    let e = run_deep(deep(parser::MAX_DEPTH - 2, "deeper(deeper(a.b))")).unwrap_err();
+    assert!(
+        e.message
+            .contains(&format!("nest more than {MAX_EVAL_NESTING} deep")),
+        "{e}"
+    );
 }
