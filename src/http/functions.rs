@@ -9,15 +9,9 @@ use crate::query::metadata;
 pub(crate) fn handle(req: &Request) -> Option<Reply> {
     let name = match req.path.as_str() {
         "/functions" | "/functions/" => None,
-        path => {
-            let name = path.strip_prefix("/functions/")?;
-            // graphite-web's URL pattern takes one segment, with or without a trailing slash.
-            let name = name.strip_suffix('/').unwrap_or(name);
-            if name.is_empty() || name.contains('/') {
-                return None;
-            }
-            Some(name)
-        }
+        // Everything after the slash is the name, as in graphite-web: `/functions/color/`
+        // answers "Function not found: color/".
+        path => Some(path.strip_prefix("/functions/")?),
     };
     if req.method != "GET" {
         let mut reply = Reply::text(
@@ -66,13 +60,13 @@ mod tests {
         assert_eq!(status("GET", "/functions", &[]), Some(200));
         assert_eq!(status("GET", "/functions/", &[]), Some(200));
         assert_eq!(status("GET", "/functions/color", &[]), Some(200));
-        assert_eq!(status("GET", "/functions/color/", &[]), Some(200));
+        assert_eq!(status("GET", "/functions/color/", &[]), Some(404));
         assert_eq!(status("GET", "/functions/noSuchFunction", &[]), Some(404));
         assert_eq!(status("GET", "/functions", &[("type", "pie")]), Some(400));
         assert_eq!(status("POST", "/functions", &[]), Some(405));
         assert_eq!(status("HEAD", "/functions/color", &[]), Some(405));
         assert_eq!(status("GET", "/functionsx", &[]), None);
-        assert_eq!(status("GET", "/functions/a/b", &[]), None);
+        assert_eq!(status("GET", "/functions/a/b", &[]), Some(404));
         assert_eq!(status("GET", "/render", &[]), None);
     }
 

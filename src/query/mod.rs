@@ -1,6 +1,8 @@
 //! The query side: the target language (parser, AST), `from`/`until` parsing, and evaluation
-//! of targets against the store. Reads the store through [`Source`], never mutates it, does no
-//! I/O.
+//! of targets against the store: `parser` → `ast::substitute` (templates) → `eval` (one fetch
+//! per path per request) → `bind` (arguments checked against each function's spec) → the
+//! family bodies in `functions`. `metadata` answers `/functions` from the same spec tables.
+//! Reads the store through [`Source`], never mutates it, does no I/O.
 
 pub mod aggfuncs;
 pub mod ast;
