@@ -54,8 +54,8 @@ pub fn function_details(name: &str, params: &[(String, String)]) -> Answer {
 
 fn specs() -> impl Iterator<Item = (&'static str, &'static FunctionSpec)> {
     functions::families()
-        .into_iter()
-        .flat_map(|(module, specs)| specs.iter().map(move |s| (module, s)))
+        .iter()
+        .flat_map(|(module, specs)| specs.iter().map(move |s| (*module, s)))
 }
 
 /// The query parameters graphite-web's views read; like Django's `QueryDict.get`, the last
