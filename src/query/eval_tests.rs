@@ -399,3 +399,10 @@ fn the_deepest_targets_nest_without_exhausting_the_stack() {
         "{e}"
     );
 }
+
+#[test]
+fn families_run_through_the_evaluator() {
+    names!(["aliasByNode(a.*, 1)|sortByName(reverse=true)"] => ["c", "b"]);
+    // aliasQuery evaluates a new target per series: x.y's last value is 2.
+    names!([r"aliasQuery(a.b, 'a\.b', 'x.y', 'v=%d')"] => ["v=2"]);
+}
