@@ -132,8 +132,9 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
     ingest
         .register(poll.registry())
         .map_err(|e| AppError(format!("cannot register sockets: {e}")))?;
-    let front =
-        Front::start(cfg.http, Arc::clone(&waker)).map_err(|e| bind_error("http", cfg.http, e))?;
+    let site = http::Site::new(&cfg.data_dir, cfg.write_token.clone());
+    let front = Front::start_with_ui(cfg.http, Arc::clone(&waker), Some(site))
+        .map_err(|e| bind_error("http", cfg.http, e))?;
     println!("serving HTTP on http://{}", front.local_addr());
 
     let stop = Arc::new(AtomicBool::new(false));

@@ -3,12 +3,15 @@
 //! `server.rs`. `app` starts a [`Front`], takes [`Pending`] requests off it and answers each
 //! with [`handle`].
 
+mod dashboards;
 mod find;
 mod form;
 mod functions;
 mod routes;
 mod server;
+mod ui;
 
+pub use dashboards::Site;
 pub use routes::handle;
 pub use server::Front;
 

@@ -59,6 +59,15 @@ impl Front {
     /// Binds `addr` and starts the front threads; each request is sent to the loop and the
     /// loop is woken with `waker`.
     pub fn start(addr: SocketAddr, waker: Arc<mio::Waker>) -> io::Result<Front> {
+        Front::start_with_ui(addr, waker, None)
+    }
+
+    /// As [`Front::start`], also serving the web UI and dashboards of `site` on the front thread.
+    pub fn start_with_ui(
+        addr: SocketAddr,
+        waker: Arc<mio::Waker>,
+        site: Option<super::Site>,
+    ) -> io::Result<Front> {
         let listener = TcpListener::bind(addr)?;
         let local_addr = listener.local_addr()?;
         let server = tiny_http::Server::from_listener(listener, None)
@@ -70,7 +79,9 @@ impl Front {
         let dispatcher_server = Arc::clone(&server);
         std::thread::Builder::new()
             .name("http-dispatch".into())
-            .spawn(move || dispatch(&dispatcher_server, &requests_tx, &waker, &activity_tx))?;
+            .spawn(move || {
+                dispatch(&dispatcher_server, &requests_tx, &waker, &activity_tx, site)
+            })?;
         let target = probe_target(local_addr);
         std::thread::Builder::new()
             .name("http-pool-watch".into())
@@ -104,15 +115,18 @@ fn dispatch(
     requests: &Sender<Pending>,
     waker: &Arc<mio::Waker>,
     activity: &SyncSender<()>,
+    site: Option<super::Site>,
 ) {
+    let site = Arc::new(site);
     // recv fails when Front is dropped (unblock) or when tiny_http's accept thread has died.
     while let Ok(rq) = server.recv() {
         let _ = activity.try_send(());
         let requests = requests.clone();
         let waker = Arc::clone(waker);
+        let site = Arc::clone(&site);
         let spawned = std::thread::Builder::new()
             .name("http-request".into())
-            .spawn(move || serve(rq, &requests, &waker));
+            .spawn(move || serve(rq, &requests, &waker, &site));
         if let Err(e) = spawned {
             // The closure, and the request in it, is dropped: tiny_http answers it with a 500.
             eprintln!("http: cannot start a thread for a request: {e}");
@@ -120,16 +134,21 @@ fn dispatch(
     }
 }
 
-fn serve(mut rq: tiny_http::Request, requests: &Sender<Pending>, waker: &mio::Waker) {
+fn serve(
+    mut rq: tiny_http::Request,
+    requests: &Sender<Pending>,
+    waker: &mio::Waker,
+    site: &Option<super::Site>,
+) {
     if rq.body_length().is_some_and(|len| len > MAX_BODY_BYTES) {
         refuse_oversized(rq);
         return;
     }
     let reply = match read_request(&mut rq) {
-        Ok(request) => {
-            // Static UI files will be answered here, on the front thread, before the hand-over.
-            ask_loop(request, requests, waker)
-        }
+        Ok(request) => match site.as_ref().and_then(|s| super::ui::handle(s, &request)) {
+            Some(reply) => reply,
+            None => ask_loop(request, requests, waker),
+        },
         Err(reply) => reply,
     };
     // A failed write means the client went away; there is nobody left to tell.

@@ -1,0 +1,521 @@
+//! Saved dashboards: one JSON file per dashboard under `<data dir>/dashboards/`, the URL shapes
+//! of graphite-web's dashboard app (`/dashboard/save/NAME`, `/dashboard/load/NAME`,
+//! `/dashboard/delete/NAME`) plus `/dashboard/list`, `/dashboard/export/NAME` and
+//! `/dashboard/import/NAME`. The state itself is the UI's business: pencil checks only that it is
+//! well-formed JSON of bounded size and depth, and never interprets it.
+//!
+//! Runs on the HTTP front thread, never on the event loop, so an fsync cannot hold up ingest.
+//! Files are written atomically (temp file, fsync, rename, directory fsync), so a crash leaves
+//! either the old dashboard or the new one. Names are checked before they touch a path, so no
+//! name can leave the directory.
+
+use super::{Reply, Request};
+use crate::render::json;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Longest dashboard name: enough for `team.service.overview-2026` style names, short enough
+/// to stay readable in a URL and a list.
+pub(crate) const MAX_NAME_BYTES: usize = 64;
+/// Largest saved state. A dashboard of 100 graphs with long targets is about 40 KiB; the limit
+/// leaves room for that several times over while one request holds little memory.
+pub(crate) const MAX_STATE_BYTES: usize = 256 << 10;
+/// Deepest JSON nesting accepted: the UI's state is four levels deep; the limit keeps a hostile
+/// body from being a recursion bomb for whoever reads it later.
+const MAX_JSON_DEPTH: usize = 32;
+/// Most dashboards kept: listing reads the directory on every request, which stays instant
+/// at this size, and nobody scrolls a longer list.
+pub(crate) const MAX_DASHBOARDS: usize = 1000;
+/// Sub-directory of the data directory that holds the dashboards.
+const DIR: &str = "dashboards";
+
+/// Where dashboards live and who may change them.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) write_token: Option<String>,
+}
+
+impl Site {
+    pub fn new(data_dir: &Path, write_token: Option<String>) -> Site {
+        Site {
+            data_dir: data_dir.to_path_buf(),
+            write_token,
+        }
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.data_dir.join(DIR)
+    }
+}
+
+/// The action a `/dashboard/...` API path names.
+#[derive(Debug, PartialEq, Eq)]
+enum Action<'a> {
+    List,
+    Save(&'a str),
+    Import(&'a str),
+    Load(&'a str),
+    Export(&'a str),
+    Delete(&'a str),
+}
+
+/// Words that are API actions, so they can never be dashboard names shown at `/dashboard/NAME`.
+pub(crate) const RESERVED: [&str; 6] = ["list", "save", "import", "load", "export", "delete"];
+
+fn action(path: &str) -> Option<Action<'_>> {
+    let rest = path.strip_prefix("/dashboard/")?.trim_end_matches('/');
+    if rest == "list" {
+        return Some(Action::List);
+    }
+    let (verb, name) = rest.split_once('/')?;
+    Some(match verb {
+        "save" => Action::Save(name),
+        "import" => Action::Import(name),
+        "load" => Action::Load(name),
+        "export" => Action::Export(name),
+        "delete" => Action::Delete(name),
+        _ => return None,
+    })
+}
+
+/// Answers a dashboard API path; `None` for any other path.
+pub(crate) fn handle(site: &Site, req: &Request) -> Option<Reply> {
+    let action = action(&req.path)?;
+    let writes = matches!(
+        action,
+        Action::Save(_) | Action::Import(_) | Action::Delete(_)
+    );
+    let method = req.method.as_str();
+    if writes && method != "POST" {
+        return Some(not_allowed(req, "POST"));
+    }
+    if !writes && !matches!(method, "GET" | "HEAD") {
+        return Some(not_allowed(req, "GET, HEAD"));
+    }
+    if writes {
+        let token = last(&req.params, "token");
+        if let Err(message) = may_write(req.peer, token, site.write_token.as_deref()) {
+            return Some(error(403, &message));
+        }
+    }
+    let outcome = match action {
+        Action::List => list(&site.dir()).map(|names| list_reply(&names)),
+        Action::Save(name) => save(site, name, state_of(req), true).map(|()| success()),
+        Action::Import(name) => save(site, name, state_of(req), false).map(|()| success()),
+        Action::Load(name) => load(&site.dir(), name).map(|state| {
+            let mut body = b"{\"state\": ".to_vec();
+            body.extend_from_slice(&state);
+            body.push(b'}');
+            Reply::json(body)
+        }),
+        Action::Export(name) => load(&site.dir(), name).map(|state| {
+            let mut reply = Reply::json(state);
+            reply.headers.push((
+                "Content-Disposition",
+                format!("attachment; filename=\"pencil-dashboard-{name}.json\""),
+            ));
+            reply
+        }),
+        Action::Delete(name) => delete(&site.dir(), name).map(|()| success()),
+    };
+    Some(outcome.unwrap_or_else(|e| error(e.status, &e.message)))
+}
+
+/// The write rule of architecture.md: a loopback peer may write; anyone else needs the
+/// configured token (`?token=`). Same rule and signature as the events endpoints' copy, so
+/// the two can become one. `Err` is the message for the 403.
+pub(crate) fn may_write(
+    peer: Option<SocketAddr>,
+    given: Option<&str>,
+    configured: Option<&str>,
+) -> Result<(), String> {
+    if peer.is_some_and(|p| p.ip().to_canonical().is_loopback()) {
+        return Ok(());
+    }
+    match (configured, given) {
+        (None, _) => Err(
+            "dashboards can be changed from loopback only: start pencil with \
+             --write-token TOKEN and add ?token=TOKEN to save from other hosts"
+                .to_string(),
+        ),
+        (Some(_), None) => Err("saving a dashboard from another host needs ?token=TOKEN \
+             (the value of pencil's --write-token)"
+            .to_string()),
+        (Some(want), Some(got)) if constant_time_eq(want.as_bytes(), got.as_bytes()) => Ok(()),
+        (Some(_), Some(_)) => {
+            Err("wrong token: use the value of pencil's --write-token".to_string())
+        }
+    }
+}
+
+/// Compares without stopping at the first difference, so response time tells nothing about
+/// how much of a guessed token was right.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A failed dashboard request: the status and a message for the user.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct DashboardError {
+    pub status: u16,
+    pub message: String,
+}
+
+fn fail(status: u16, message: impl Into<String>) -> DashboardError {
+    DashboardError {
+        status,
+        message: message.into(),
+    }
+}
+
+fn io_fail(what: &str, path: &Path, e: io::Error) -> DashboardError {
+    fail(500, format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// Checks a dashboard name: letters, digits, `-`, `_` and inner dots, so it is one plain file
+/// name and one URL segment, never `..`, a slash or a hidden file.
+pub(crate) fn check_name(name: &str) -> Result<(), DashboardError> {
+    let ok_bytes = name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+    if name.is_empty() || name.len() > MAX_NAME_BYTES || !ok_bytes {
+        return Err(fail(
+            400,
+            format!(
+                "invalid dashboard name {name:?}: use 1 to {MAX_NAME_BYTES} letters, digits, \
+                 '-', '_' or '.'"
+            ),
+        ));
+    }
+    if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+        return Err(fail(
+            400,
+            format!("invalid dashboard name {name:?}: dots only between other characters"),
+        ));
+    }
+    if RESERVED.contains(&name) {
+        return Err(fail(
+            400,
+            format!("invalid dashboard name {name:?}: it is one of pencil's dashboard actions"),
+        ));
+    }
+    Ok(())
+}
+
+/// The state sent: the `state` form field (graphite-web's way) or else the raw body (JSON).
+fn state_of(req: &Request) -> &[u8] {
+    match last(&req.params, "state") {
+        Some(state) => state.as_bytes(),
+        None => &req.body,
+    }
+}
+
+fn save(site: &Site, name: &str, state: &[u8], overwrite: bool) -> Result<(), DashboardError> {
+    check_name(name)?;
+    if state.len() > MAX_STATE_BYTES {
+        return Err(fail(
+            413,
+            format!(
+                "dashboard {name:?} is {} bytes; pencil keeps at most {MAX_STATE_BYTES}",
+                state.len()
+            ),
+        ));
+    }
+    check_json(state).map_err(|e| fail(400, format!("dashboard {name:?} is not valid: {e}")))?;
+    let dir = site.dir();
+    std::fs::create_dir_all(&dir).map_err(|e| io_fail("create", &dir, e))?;
+    let path = dir.join(format!("{name}.json"));
+    let exists = path.exists();
+    if exists && !overwrite {
+        return Err(fail(
+            409,
+            format!(
+                "a dashboard named {name:?} exists already: delete it or import under another name"
+            ),
+        ));
+    }
+    if !exists && list(&dir)?.len() >= MAX_DASHBOARDS {
+        return Err(fail(
+            507,
+            format!("pencil keeps at most {MAX_DASHBOARDS} dashboards: delete one first"),
+        ));
+    }
+    write_atomically(&dir, &path, state).map_err(|e| io_fail("write", &path, e))
+}
+
+/// Temp file, fsync, rename over the old file, fsync the directory: a crash at any point
+/// leaves the old dashboard or the new one, never half of one.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    // Unique per write, so two saves racing on front threads never share a temp file.
+    let tmp = dir.join(format!(
+        ".save-{}-{}.tmp",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+fn load(dir: &Path, name: &str) -> Result<Vec<u8>, DashboardError> {
+    check_name(name)?;
+    let path = dir.join(format!("{name}.json"));
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found(name)),
+        Err(e) => Err(io_fail("read", &path, e)),
+    }
+}
+
+fn delete(dir: &Path, name: &str) -> Result<(), DashboardError> {
+    check_name(name)?;
+    let path = dir.join(format!("{name}.json"));
+    match std::fs::remove_file(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(not_found(name)),
+        Err(e) => Err(io_fail("delete", &path, e)),
+    }
+}
+
+/// Names of the saved dashboards, sorted; files that are not `<valid name>.json` are skipped.
+fn list(dir: &Path) -> Result<Vec<String>, DashboardError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io_fail("list", dir, e)),
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|entry| {
+            let file = entry.ok()?.file_name().into_string().ok()?;
+            let name = file.strip_suffix(".json")?;
+            check_name(name).ok()?;
+            Some(name.to_string())
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+fn list_reply(names: &[String]) -> Reply {
+    let mut body = b"{\"dashboards\": [".to_vec();
+    for (i, name) in names.iter().enumerate() {
+        if i > 0 {
+            body.extend_from_slice(b", ");
+        }
+        body.extend_from_slice(b"{\"name\": ");
+        json::write_str(name, &mut body);
+        body.push(b'}');
+    }
+    body.extend_from_slice(b"]}");
+    Reply::json(body)
+}
+
+fn not_found(name: &str) -> DashboardError {
+    fail(404, format!("no dashboard named {name:?}"))
+}
+
+fn success() -> Reply {
+    Reply::json(b"{\"success\": true}".to_vec())
+}
+
+/// JSON errors, as graphite-web's JSON views answer them: `{"error": "..."}`.
+fn error(status: u16, message: &str) -> Reply {
+    let mut body = b"{\"error\": ".to_vec();
+    json::write_str(message, &mut body);
+    body.push(b'}');
+    Reply {
+        status,
+        ..Reply::json(body)
+    }
+}
+
+fn not_allowed(req: &Request, allow: &'static str) -> Reply {
+    let mut reply = error(
+        405,
+        &format!(
+            "method {} is not allowed on {}: use {allow}",
+            req.method, req.path
+        ),
+    );
+    reply.headers.push(("Allow", allow.to_string()));
+    reply
+}
+
+fn last<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Checks that `bytes` is one well-formed JSON value (RFC 8259), nested at most
+/// [`MAX_JSON_DEPTH`] deep. `Err` says what was wrong and at which byte.
+pub(crate) fn check_json(bytes: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?;
+    let mut p = Checker {
+        s: text.as_bytes(),
+        at: 0,
+    };
+    p.value(0)?;
+    p.space();
+    if p.at != p.s.len() {
+        return Err(p.expected("the end of the document"));
+    }
+    Ok(())
+}
+
+struct Checker<'a> {
+    s: &'a [u8],
+    at: usize,
+}
+
+impl Checker<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn expected(&self, what: &str) -> String {
+        format!("expected {what} at byte {}", self.at)
+    }
+
+    fn eat(&mut self, byte: u8) -> bool {
+        self.space();
+        let hit = self.peek() == Some(byte);
+        if hit {
+            self.at += 1;
+        }
+        hit
+    }
+
+    fn value(&mut self, depth: usize) -> Result<(), String> {
+        if depth > MAX_JSON_DEPTH {
+            return Err(format!("nested deeper than {MAX_JSON_DEPTH} levels"));
+        }
+        self.space();
+        match self.peek() {
+            Some(b'{') => self.sequence(b'}', depth, true),
+            Some(b'[') => self.sequence(b']', depth, false),
+            Some(b'"') => self.string(),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => {
+                for word in [&b"true"[..], b"false", b"null"] {
+                    if self.s[self.at..].starts_with(word) {
+                        self.at += word.len();
+                        return Ok(());
+                    }
+                }
+                Err(self.expected("a JSON value"))
+            }
+        }
+    }
+
+    fn sequence(&mut self, close: u8, depth: usize, object: bool) -> Result<(), String> {
+        self.at += 1;
+        if self.eat(close) {
+            return Ok(());
+        }
+        loop {
+            if object {
+                self.space();
+                if self.peek() != Some(b'"') {
+                    return Err(self.expected("a quoted key"));
+                }
+                self.string()?;
+                if !self.eat(b':') {
+                    return Err(self.expected("':'"));
+                }
+            }
+            self.value(depth + 1)?;
+            if self.eat(close) {
+                return Ok(());
+            }
+            if !self.eat(b',') {
+                return Err(self.expected(if object { "',' or '}'" } else { "',' or ']'" }));
+            }
+        }
+    }
+
+    fn string(&mut self) -> Result<(), String> {
+        self.at += 1;
+        while let Some(b) = self.peek() {
+            self.at += 1;
+            match b {
+                b'"' => return Ok(()),
+                b'\\' => {
+                    match self.peek() {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                        Some(b'u') => {
+                            let hex = self.s.get(self.at + 1..self.at + 5);
+                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+                                return Err(self.expected("four hex digits after \\u"));
+                            }
+                            self.at += 4;
+                        }
+                        _ => return Err(self.expected("an escape character")),
+                    }
+                    self.at += 1;
+                }
+                0..=0x1f => return Err(format!("control byte in a string at byte {}", self.at)),
+                _ => {}
+            }
+        }
+        Err(self.expected("a closing quote"))
+    }
+
+    fn number(&mut self) -> Result<(), String> {
+        let digits = |c: &mut Self| {
+            let start = c.at;
+            while c.peek().is_some_and(|b| b.is_ascii_digit()) {
+                c.at += 1;
+            }
+            c.at > start
+        };
+        if self.peek() == Some(b'-') {
+            self.at += 1;
+        }
+        if self.peek() == Some(b'0') {
+            self.at += 1;
+        } else if !digits(self) {
+            return Err(self.expected("a digit"));
+        }
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            if !digits(self) {
+                return Err(self.expected("a digit after '.'"));
+            }
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.at += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.at += 1;
+            }
+            if !digits(self) {
+                return Err(self.expected("an exponent"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "dashboards_tests.rs"]
+mod tests;

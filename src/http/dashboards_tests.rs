@@ -1,0 +1,164 @@
+use super::*;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+macro_rules! name_ok {
+    ($($name:expr),* $(,)?) => {$(assert_eq!(check_name($name), Ok(()), "{:?}", $name);)*};
+}
+macro_rules! name_bad {
+    ($($name:expr),* $(,)?) => {$(assert!(check_name($name).is_err(), "{:?}", $name);)*};
+}
+macro_rules! json_ok {
+    ($($text:expr),* $(,)?) => {$(assert_eq!(check_json($text.as_bytes()), Ok(()), "{}", $text);)*};
+}
+macro_rules! json_bad {
+    ($($text:expr),* $(,)?) => {$(assert!(check_json($text.as_bytes()).is_err(), "{}", $text);)*};
+}
+
+#[test]
+fn names() {
+    name_ok![
+        "ops",
+        "team.web-overview_2",
+        "A",
+        &"x".repeat(MAX_NAME_BYTES)
+    ];
+    name_bad!["", "..", ".hidden", "a..b", "a.", "a/b", "../etc", "a b", "é", "a\\b"];
+    name_bad!["save", "list", "delete", &"x".repeat(MAX_NAME_BYTES + 1)];
+}
+
+#[test]
+fn json_checker() {
+    json_ok![
+        "{}",
+        "[]",
+        "0",
+        "-1.5e+3",
+        "\"a\\u00e9\\n\"",
+        " {\"a\": [1, true, null, {}]} "
+    ];
+    json_bad![
+        "",
+        "{",
+        "[1,]",
+        "{\"a\" 1}",
+        "{a: 1}",
+        "01",
+        "1.",
+        "tru",
+        "\"\\x\"",
+        "\"a",
+        "{} x"
+    ];
+    json_bad!["\"\u{1}\"", "[-]", "1e", "\"\\u12\""];
+    let deep = "[".repeat(MAX_JSON_DEPTH + 2) + &"]".repeat(MAX_JSON_DEPTH + 2);
+    assert!(check_json(deep.as_bytes()).unwrap_err().contains("deeper"));
+    assert!(check_json(b"\xff").unwrap_err().contains("UTF-8"));
+}
+
+#[test]
+fn actions() {
+    assert_eq!(action("/dashboard/list"), Some(Action::List));
+    assert_eq!(action("/dashboard/list/"), Some(Action::List));
+    assert_eq!(action("/dashboard/save/ops"), Some(Action::Save("ops")));
+    assert_eq!(action("/dashboard/load/ops/"), Some(Action::Load("ops")));
+    assert_eq!(action("/dashboard/ops"), None);
+    assert_eq!(action("/render"), None);
+}
+
+#[test]
+fn write_rule() {
+    let local = Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 1));
+    let mapped = Some(SocketAddr::new(
+        IpAddr::V6(Ipv4Addr::LOCALHOST.to_ipv6_mapped()),
+        1,
+    ));
+    let remote = Some(SocketAddr::new(
+        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
+        1,
+    ));
+    assert!(may_write(local, None, None).is_ok());
+    assert!(may_write(mapped, None, None).is_ok());
+    assert!(may_write(remote, Some("t"), None)
+        .unwrap_err()
+        .contains("--write-token"));
+    assert!(may_write(remote, None, Some("t")).is_err());
+    assert!(may_write(remote, Some("x"), Some("t"))
+        .unwrap_err()
+        .contains("wrong token"));
+    assert!(may_write(remote, Some("t"), Some("t")).is_ok());
+    assert!(may_write(None, Some("tt"), Some("t")).is_err());
+}
+
+fn request(method: &str, path: &str, body: &str, peer: Option<SocketAddr>) -> Request {
+    Request {
+        method: method.into(),
+        path: path.into(),
+        params: Vec::new(),
+        body: body.as_bytes().to_vec(),
+        peer,
+    }
+}
+
+struct Dir(PathBuf);
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn save_load_list_delete_round_trip() {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = Dir(std::env::temp_dir().join(format!(
+        "pencil-dash-unit-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )));
+    let site = Site::new(&dir.0, None);
+    let local = Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 9));
+    let remote = Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 9));
+    let ask = |m: &str, p: &str, b: &str, peer| {
+        let reply = handle(&site, &request(m, p, b, peer)).expect("a dashboard path");
+        (reply.status, String::from_utf8(reply.body).expect("utf-8"))
+    };
+    assert_eq!(
+        ask("GET", "/dashboard/list", "", remote),
+        (200, "{\"dashboards\": []}".into())
+    );
+    assert_eq!(
+        ask("POST", "/dashboard/save/ops", "{\"graphs\": []}", local).0,
+        200
+    );
+    assert_eq!(ask("POST", "/dashboard/save/web", "[1]", remote).0, 403);
+    assert_eq!(ask("GET", "/dashboard/save/web", "[1]", local).0, 405);
+    assert_eq!(ask("POST", "/dashboard/save/web", "{", local).0, 400);
+    assert_eq!(ask("POST", "/dashboard/save/..", "{}", local).0, 400);
+    assert_eq!(ask("POST", "/dashboard/import/ops", "{}", local).0, 409);
+    assert_eq!(ask("POST", "/dashboard/import/b", "{}", local).0, 200);
+    let big = format!("\"{}\"", "x".repeat(MAX_STATE_BYTES));
+    assert_eq!(ask("POST", "/dashboard/save/big", &big, local).0, 413);
+    assert_eq!(
+        ask("GET", "/dashboard/list", "", remote).1,
+        "{\"dashboards\": [{\"name\": \"b\"}, {\"name\": \"ops\"}]}"
+    );
+    assert_eq!(
+        ask("GET", "/dashboard/load/ops", "", remote),
+        (200, "{\"state\": {\"graphs\": []}}".into())
+    );
+    assert_eq!(
+        ask("GET", "/dashboard/export/ops", "", remote).1,
+        "{\"graphs\": []}"
+    );
+    assert_eq!(ask("GET", "/dashboard/load/nope", "", remote).0, 404);
+    assert_eq!(ask("POST", "/dashboard/delete/ops", "", local).0, 200);
+    assert_eq!(ask("POST", "/dashboard/delete/ops", "", local).0, 404);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.0.join(DIR))
+        .expect("the dashboards directory")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec!["b.json".to_string()],
+        "no temp files left behind"
+    );
+}
