@@ -197,6 +197,26 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + day_of_era - 719_468
 }
 
+/// The proleptic Gregorian `(year, month, day)` of a day count since 1970-01-01.
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    // The inverse of `days_from_civil`, again counting years from March.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,6 +323,13 @@ mod tests {
                 if mo > 12 { mo = 1; y += 1; }
             }
             prop_assert_eq!(days_from_civil(y, mo, d), days);
+        }
+
+        #[test]
+        fn civil_from_days_inverts_days_from_civil(days in -1_000_000i64..3_000_000) {
+            let (y, m, d) = civil_from_days(days);
+            prop_assert!((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m));
+            prop_assert_eq!(days_from_civil(y, m, d), days);
         }
     }
 }

@@ -18,21 +18,100 @@ pub const MAX_EVENT_TAGS: usize = 256;
 /// plus ~90 bytes of bookkeeping an event) whatever mix of sizes arrives.
 pub const MAX_LOG_TEXT: usize = 32 << 20;
 
-/// One annotation. `when` is whole unix seconds; `tags` as graphite-web shows them (its tag
-/// string split on whitespace), in the order given.
+/// One annotation. `when` is whole unix seconds. `tags` is graphite-web's tag string as
+/// given (a list is joined with spaces): it is shown split on whitespace ([`Event::shown_tags`])
+/// but matched by the tag names django-tagging parses from it ([`Event::tag_names`]), which
+/// differ when it holds commas or quotes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub id: u64,
     pub when: i64,
     pub what: String,
     pub data: String,
-    pub tags: Vec<String>,
+    pub tags: String,
+    names: Vec<String>,
 }
 
 impl Event {
-    fn text_len(&self) -> usize {
-        self.what.len() + self.data.len() + self.tags.iter().map(String::len).sum::<usize>()
+    fn new(id: u64, when: i64, what: String, data: String, tags: String) -> Event {
+        let names = tag_names(&tags);
+        Event {
+            id,
+            when,
+            what,
+            data,
+            tags,
+            names,
+        }
     }
+
+    /// The tags as `/events/get_data` lists them: Python's `str.split()`.
+    pub fn shown_tags(&self) -> impl Iterator<Item = &str> {
+        self.tags.split_whitespace()
+    }
+
+    /// The names tag queries match against, sorted and unique.
+    pub fn tag_names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn text_len(&self) -> usize {
+        self.what.len() + self.data.len() + self.tags.len()
+    }
+}
+
+/// django-tagging's `parse_tag_input`: without commas or double quotes, words split on single
+/// spaces; a quoted run is one name; otherwise the unquoted parts split on commas if there is
+/// an unquoted comma, else on spaces. Names are stripped, non-empty, sorted, unique.
+fn tag_names(input: &str) -> Vec<String> {
+    let strip = |w: &str| w.trim().to_string();
+    let split = |chunk: &str, delimiter: char, out: &mut Vec<String>| {
+        out.extend(chunk.split(delimiter).map(strip).filter(|w| !w.is_empty()));
+    };
+    let mut words = Vec::new();
+    if !input.contains([',', '"']) {
+        split(input, ' ', &mut words);
+    } else {
+        let mut unquoted: Vec<&str> = Vec::new();
+        let mut loose_comma = false;
+        let mut rest = input;
+        while let Some(open) = rest.find('"') {
+            let before = &rest[..open];
+            loose_comma |= before.contains(',');
+            if !before.is_empty() {
+                unquoted.push(before);
+            }
+            let after = &rest[open + 1..];
+            match after.find('"') {
+                Some(close) => {
+                    let word = after[..close].trim();
+                    if !word.is_empty() {
+                        words.push(word.to_string());
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    // An unclosed quote: the rest is unquoted text after all.
+                    loose_comma |= after.contains(',');
+                    if !after.is_empty() {
+                        unquoted.push(after);
+                    }
+                    rest = "";
+                }
+            }
+        }
+        loose_comma |= rest.contains(',');
+        if !rest.is_empty() {
+            unquoted.push(rest);
+        }
+        let delimiter = if loose_comma { ',' } else { ' ' };
+        for chunk in unquoted {
+            split(chunk, delimiter, &mut words);
+        }
+    }
+    words.sort();
+    words.dedup();
+    words
 }
 
 /// Why an event was not stored.
@@ -113,15 +192,9 @@ impl EventLog {
         when: i64,
         what: String,
         data: String,
-        tags: Vec<String>,
+        tags: String,
     ) -> Result<u64, EventError> {
-        let event = Event {
-            id: self.next_id,
-            when,
-            what,
-            data,
-            tags,
-        };
+        let event = Event::new(self.next_id, when, what, data, tags);
         self.check(&event)?;
         let id = event.id;
         self.insert(event)?;
@@ -129,9 +202,15 @@ impl EventLog {
         Ok(id)
     }
 
-    /// The log a snapshot held: its events (any order) and the id counter. `Err` names what is
-    /// inconsistent.
-    pub(super) fn restored(mut events: Vec<Event>, next_id: u64) -> Result<EventLog, String> {
+    /// The log a snapshot held: its events as `(id, when, what, data, tags)` in any order, and
+    /// the id counter. `Err` names what is inconsistent.
+    pub(super) fn restored(
+        events: Vec<(u64, i64, String, String, String)>,
+        next_id: u64,
+    ) -> Result<EventLog, String> {
+        let mut events: Vec<Event> = (events.into_iter())
+            .map(|(id, when, what, data, tags)| Event::new(id, when, what, data, tags))
+            .collect();
         let mut log = EventLog::new();
         events.sort_unstable_by_key(|e| e.id);
         for pair in events.windows(2) {
@@ -209,10 +288,9 @@ impl EventLog {
         if bytes > MAX_EVENT_TEXT {
             return Err(EventError::TooLarge { bytes });
         }
-        if event.tags.len() > MAX_EVENT_TAGS {
-            return Err(EventError::TooManyTags {
-                count: event.tags.len(),
-            });
+        let count = event.shown_tags().count().max(event.names.len());
+        if count > MAX_EVENT_TAGS {
+            return Err(EventError::TooManyTags { count });
         }
         Ok(())
     }
@@ -245,7 +323,7 @@ fn matches(event: &Event, want: &[String], how: TagMatch) -> bool {
     if want.is_empty() {
         return false;
     }
-    let has = |t: &String| event.tags.contains(t);
+    let has = |t: &String| event.names.binary_search(t).is_ok();
     match how {
         TagMatch::All => want.iter().all(has),
         TagMatch::Any => want.iter().any(has),
@@ -256,17 +334,34 @@ fn matches(event: &Event, want: &[String], how: TagMatch) -> bool {
 mod tests {
     use super::*;
 
-    fn tags(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_string).collect()
-    }
-
     fn log(events: &[(i64, &str)]) -> EventLog {
         let mut log = EventLog::new();
         for (i, &(when, t)) in events.iter().enumerate() {
-            log.add(when, format!("e{i}"), String::new(), tags(t))
+            log.add(when, format!("e{i}"), String::new(), t.to_string())
                 .expect("fits");
         }
         log
+    }
+
+    macro_rules! names {
+        ($input:expr => [$($name:expr),*]) => {
+            assert_eq!(tag_names($input), vec![$($name.to_string()),*] as Vec<String>, "input {:?}", $input)
+        };
+    }
+
+    #[test]
+    fn tag_names_as_django_tagging() {
+        names!("" => []);
+        names!("b a b" => ["a", "b"]);
+        names!("a  b " => ["a", "b"]);
+        names!("a\tb" => ["a\tb"]);
+        names!("evt,comma  spaces" => ["comma  spaces", "evt"]);
+        names!("a, b ,,c" => ["a", "b", "c"]);
+        names!("\"a b\" c" => ["a b", "c"]);
+        names!("\"a b\", c d" => ["a b", "c d"]);
+        names!("x \"unclosed, y" => ["unclosed", "x", "y"]);
+        names!("x \"unclosed y" => ["unclosed", "x", "y"]);
+        names!("\"\" a" => ["a"]);
     }
 
     fn ids<'a>(it: impl Iterator<Item = &'a Event>) -> Vec<u64> {
@@ -288,7 +383,8 @@ mod tests {
     macro_rules! select {
         ($tags:expr, $how:expr => $want:expr) => {{
             let l = log(&[(1, "evt a"), (2, "evt b"), (3, "EVT Mixed"), (4, "")]);
-            let t: Option<Vec<String>> = $tags.map(tags);
+            let t: Option<Vec<String>> =
+                $tags.map(|t: &str| t.split_whitespace().map(str::to_string).collect());
             let got = ids(l.select(0, 10, t.as_deref(), $how));
             assert_eq!(got, $want, "tags {:?} {:?}", $tags, $how);
         }};
@@ -314,37 +410,37 @@ mod tests {
         let mut l = EventLog::new();
         let big = "x".repeat(MAX_EVENT_TEXT);
         assert_eq!(
-            l.add(1, big.clone(), "y".into(), vec![]),
+            l.add(1, big.clone(), "y".into(), String::new()),
             Err(EventError::TooLarge {
                 bytes: MAX_EVENT_TEXT + 1
             })
         );
-        assert_eq!(l.add(1, big, String::new(), vec![]), Ok(1));
-        let many = vec!["t".to_string(); MAX_EVENT_TAGS + 1];
+        assert_eq!(l.add(1, big, String::new(), String::new()), Ok(1));
+        let many = "t ".repeat(MAX_EVENT_TAGS + 1);
         assert!(matches!(
             l.add(1, "w".into(), String::new(), many),
             Err(EventError::TooManyTags { .. })
         ));
         // A refused event uses no id.
-        assert_eq!(l.add(2, "w".into(), String::new(), vec![]), Ok(2));
+        assert_eq!(l.add(2, "w".into(), String::new(), String::new()), Ok(2));
     }
 
     #[test]
     fn a_full_log_drops_the_oldest_and_counts() {
         let mut l = EventLog::new();
         for i in 0..MAX_EVENTS as i64 {
-            l.add(1000 + i, String::new(), String::new(), vec![])
+            l.add(1000 + i, String::new(), String::new(), String::new())
                 .expect("fits");
         }
         assert_eq!((l.len(), l.dropped()), (MAX_EVENTS, 0));
         let id = l
-            .add(5_000_000, "new".into(), String::new(), vec![])
+            .add(5_000_000, "new".into(), String::new(), String::new())
             .expect("evicts");
         assert_eq!((l.len(), l.dropped()), (MAX_EVENTS, 1));
         assert_eq!(l.iter().next().map(|e| e.when), Some(1001));
         assert_eq!(l.iter().last().map(|e| e.id), Some(id));
         assert_eq!(
-            l.add(5, "ancient".into(), String::new(), vec![]),
+            l.add(5, "ancient".into(), String::new(), String::new()),
             Err(EventError::OlderThanFullLog { oldest: 1001 })
         );
         assert_eq!(l.len(), MAX_EVENTS);
@@ -356,27 +452,21 @@ mod tests {
         let chunk = "d".repeat(MAX_EVENT_TEXT);
         let fit = MAX_LOG_TEXT / MAX_EVENT_TEXT;
         for i in 0..fit as i64 {
-            l.add(i, String::new(), chunk.clone(), vec![])
+            l.add(i, String::new(), chunk.clone(), String::new())
                 .expect("fits");
         }
         assert_eq!(l.dropped(), 0);
-        l.add(fit as i64, String::new(), chunk, vec![])
+        l.add(fit as i64, String::new(), chunk, String::new())
             .expect("evicts");
         assert_eq!((l.len(), l.dropped()), (fit, 1));
     }
 
     #[test]
     fn restore_keeps_ids_and_refuses_damage() {
-        let e = |id, when| Event {
-            id,
-            when,
-            what: "w".into(),
-            data: String::new(),
-            tags: vec![],
-        };
+        let e = |id, when| (id, when, "w".to_string(), String::new(), String::new());
         let mut l = EventLog::restored(vec![e(7, 10), e(3, 5)], 9).expect("ok");
         assert_eq!(ids(l.iter()), vec![3, 7]);
-        assert_eq!(l.add(1, "n".into(), String::new(), vec![]), Ok(9));
+        assert_eq!(l.add(1, "n".into(), String::new(), String::new()), Ok(9));
         let err = EventLog::restored(vec![e(7, 10), e(3, 5), e(7, 1)], 9).unwrap_err();
         assert!(err.contains("twice"), "{err}");
         assert!(EventLog::restored(vec![e(0, 1)], 9).is_err());

@@ -4,7 +4,7 @@
 
 use super::archive;
 use super::checksum::Checksum;
-use super::events::{Event, EventLog};
+use super::events::EventLog;
 use super::ring::RingHead;
 use super::snapshot::{self, EventRecord, Hashing, LoadReport, MetricRecord};
 use super::{SnapshotError, Store};
@@ -62,8 +62,8 @@ struct Loader {
     scratch: Vec<u8>,
     report: LoadReport,
     version: u32,
-    /// Event records as read; checked and sorted as a whole at the trailer.
-    events: Vec<Event>,
+    /// Event records as read (id, when, what, data, tags); checked as a whole at the trailer.
+    events: Vec<(u64, i64, String, String, String)>,
 }
 
 impl Loader {
@@ -148,13 +148,13 @@ impl Loader {
                         Ok(record) => record,
                         Err(e) => return Err(self.undecodable(e)),
                     };
-                    self.events.push(Event {
-                        id: record.id,
-                        when: record.when,
-                        what: record.what,
-                        data: record.data,
-                        tags: record.tags,
-                    });
+                    self.events.push((
+                        record.id,
+                        record.when,
+                        record.what,
+                        record.data,
+                        record.tags,
+                    ));
                 }
                 snapshot::TAG_END => return self.trailer(),
                 other => return Err(self.undecodable_at(format!("unknown record tag {other}"))),

@@ -291,13 +291,14 @@ impl Store {
         &self.events
     }
 
-    /// Records an event (`POST /events/`); returns its id. A full log drops its oldest events.
+    /// Records an event (`POST /events/`); returns its id. `tags` is graphite-web's tag string
+    /// (space separated). A full log drops its oldest events.
     pub fn add_event(
         &mut self,
         when: i64,
         what: String,
         data: String,
-        tags: Vec<String>,
+        tags: String,
     ) -> Result<u64, EventError> {
         self.events.add(when, what, data, tags)
     }

@@ -71,7 +71,7 @@ pub(super) struct EventRecord {
     pub(super) when: i64,
     pub(super) what: String,
     pub(super) data: String,
-    pub(super) tags: Vec<String>,
+    pub(super) tags: String,
 }
 
 struct EventOut<'a>(&'a Event);
