@@ -423,7 +423,7 @@ mod tests {
         bad!("+1" => 0, "expected a value");
         bad!("1e999" => 0, "out of range");
         bad!("{\"a\" 1}" => 5, "':'");
-        bad!("{\"a\": 1,}" => 9, "member name");
+        bad!("{\"a\": 1,}" => 8, "member name");
         bad!("{a: 1}" => 1, "member name");
         bad!("[1,]" => 3, "expected a value");
         bad!("[1 2]" => 3, "',' or ']'");
