@@ -7,7 +7,7 @@ use super::json_in::{self, Json};
 use super::{Reply, Request};
 use crate::query::time::{civil_from_days, parse_time};
 use crate::render::json;
-use crate::store::{Event, EventLog, Store, TagMatch};
+use crate::store::{Event, EventError, EventLog, Store, TagMatch};
 use std::net::SocketAddr;
 
 /// Earliest and latest `when` accepted: the range of Python's `datetime` (years 1 to 9999),
@@ -116,50 +116,43 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 /// `POST /events/`: `{"what", "tags", "when", "data"}` as graphite-web's `post_event`, but a
 /// body it would fail on with a 500 is a 400 here naming the problem.
 fn post(store: &mut Store, body: &[u8], now: i64) -> Reply {
-    let event = match json_in::parse(body) {
-        Ok(v @ Json::Object(_)) => v,
-        Ok(other) => {
-            return error(
-                400,
-                &format!(
-                    "the body must be a JSON object such as {{\"what\": \"deploy\", \"tags\": \
-                     [\"web\"], \"data\": \"v1.2\"}}, not {}",
-                    other.kind()
-                ),
-            )
-        }
-        Err(e) => return error(400, &format!("the body is not JSON: {e}")),
+    let fields = match json_in::parse(body) {
+        Ok(event @ Json::Object(_)) => event_fields(&event, now),
+        Ok(other) => Err(format!(
+            "the body must be a JSON object such as {{\"what\": \"deploy\", \"tags\": \
+             [\"web\"], \"data\": \"v1.2\"}}, not {}",
+            other.kind()
+        )),
+        Err(e) => Err(format!("the body is not JSON: {e}")),
     };
-    let parsed = (|| {
-        let tags = tags_of(event.get("tags"))?;
-        let when = when_of(event.get("when"), now)?;
-        let what = match event.get("what") {
-            Some(Json::Str(s)) => s.clone(),
-            Some(other) => return Err(format!("\"what\" must be a string, not {}", other.kind())),
-            None => return Err("\"what\" is required: a string saying what happened".to_string()),
-        };
-        let data = data_of(event.get("data"))?;
-        Ok((when, what, data, tags))
-    })();
-    match parsed {
-        Ok((when, what, data, tags)) => match store.add_event(when, what, data, tags) {
-            Ok(_) => Reply {
-                status: 200,
-                content_type: "text/html; charset=utf-8",
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
-            Err(e) => error(
-                if matches!(e, crate::store::EventError::OlderThanFullLog { .. }) {
-                    507
-                } else {
-                    400
-                },
-                &e.to_string(),
-            ),
+    let (when, what, data, tags) = match fields {
+        Ok(fields) => fields,
+        Err(message) => return error(400, &message),
+    };
+    match store.add_event(when, what, data, tags) {
+        Ok(_) => Reply {
+            status: 200,
+            content_type: "text/html; charset=utf-8",
+            headers: Vec::new(),
+            body: Vec::new(),
         },
-        Err(message) => error(400, &message),
+        // Not the client's mistake: the log has no room for an event that old.
+        Err(e @ EventError::OlderThanFullLog { .. }) => error(507, &e.to_string()),
+        Err(e) => error(400, &e.to_string()),
     }
+}
+
+/// `(when, what, data, tags)` of a posted event object.
+fn event_fields(event: &Json, now: i64) -> Result<(i64, String, String, String), String> {
+    let tags = tags_of(event.get("tags"))?;
+    let when = when_of(event.get("when"), now)?;
+    let what = match event.get("what") {
+        Some(Json::Str(s)) => s.clone(),
+        Some(other) => return Err(format!("\"what\" must be a string, not {}", other.kind())),
+        None => return Err("\"what\" is required: a string saying what happened".to_string()),
+    };
+    let data = data_of(event.get("data"))?;
+    Ok((when, what, data, tags))
 }
 
 /// graphite-web's tag string: a list is joined with spaces, a string kept as is, null or
