@@ -9,6 +9,8 @@ mod calculate;
 mod combine;
 mod filter;
 mod graph;
+mod legend;
+mod pyre;
 mod sort;
 mod special;
 mod transform;
@@ -22,6 +24,7 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         filter::SPECS,
         sort::SPECS,
         alias::SPECS,
+        legend::SPECS,
         graph::SPECS,
         special::SPECS,
     ]
