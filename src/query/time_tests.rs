@@ -170,6 +170,7 @@ fn refused_forms() {
     fails!("25:00", InvalidTimeOfDay);
     fails!("10:61", InvalidTimeOfDay);
     fails!("9:5pm", InvalidTimeOfDay);
+    fails!("9:5_yesterday", InvalidTimeOfDay);
     fails!("xam", InvalidTimeOfDay);
     fails!("99am", InvalidTimeOfDay);
     fails!("jan", MissingDay);
