@@ -13,7 +13,7 @@ mod read;
 mod ring;
 mod snapshot;
 
-pub use events::{Event, EventError, EventLog, TagMatch, MAX_EVENTS};
+pub use events::{Event, EventError, EventLog, TagMatch};
 pub use load::load;
 pub use snapshot::{LoadReport, SnapshotWriter};
 
