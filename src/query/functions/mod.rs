@@ -9,8 +9,10 @@ mod calculate;
 mod combine;
 mod filter;
 mod graph;
+mod rates;
 mod sort;
 mod special;
+mod summarize;
 mod transform;
 
 /// Every function and alias, family by family.
@@ -18,6 +20,8 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
     [
         combine::SPECS,
         transform::SPECS,
+        rates::SPECS,
+        summarize::SPECS,
         calculate::SPECS,
         filter::SPECS,
         sort::SPECS,
