@@ -8,12 +8,14 @@ mod alias;
 mod calculate;
 mod combine;
 mod filter;
+mod generators;
 mod graph;
 mod rates;
 mod sort;
 mod special;
 mod summarize;
 mod transform;
+mod transform_time;
 
 /// Every function and alias, family by family.
 pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
@@ -22,6 +24,8 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         transform::SPECS,
         rates::SPECS,
         summarize::SPECS,
+        transform_time::SPECS,
+        generators::SPECS,
         calculate::SPECS,
         filter::SPECS,
         sort::SPECS,
