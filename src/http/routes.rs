@@ -170,7 +170,7 @@ fn render(
         Some(callback) => {
             body.extend_from_slice(callback.as_bytes());
             body.push(b'(');
-            json::write_series_list(&series, &mut body);
+            json::write_series_list(&series, &json::JsonOptions::default(), &mut body);
             body.push(b')');
             Ok(Reply {
                 content_type: "text/javascript",
@@ -178,7 +178,7 @@ fn render(
             })
         }
         None => {
-            json::write_series_list(&series, &mut body);
+            json::write_series_list(&series, &json::JsonOptions::default(), &mut body);
             Ok(Reply::json(body))
         }
     }
