@@ -1,11 +1,16 @@
 //! Graphite's HTTP API: tiny_http in one file (`server.rs`), URL and form decoding (`form.rs`),
-//! routing (`routes.rs`, `find.rs`). Holds no business logic; tiny_http types never leave
-//! `server.rs`. `app` starts a [`Front`], takes [`Pending`] requests off it and answers each
-//! with [`handle`].
+//! parameter reading (`params.rs`), the route table (`routes.rs`) and the handlers by role
+//! (`routes_render.rs`, `routes_meta.rs` with `find.rs`, `routes_tags.rs`). Holds no business
+//! logic; tiny_http types never leave `server.rs`. `app` starts a [`Front`], takes [`Pending`]
+//! requests off it and answers each with [`handle`].
 
 mod find;
 mod form;
+mod params;
 mod routes;
+mod routes_meta;
+mod routes_render;
+mod routes_tags;
 mod server;
 
 pub use routes::handle;

@@ -280,6 +280,14 @@ impl Store {
         (0..self.index.len() as u32).map(|id| self.index.name(id))
     }
 
+    /// Seconds of history the metric `name` keeps (whisper's maxRetention), for the intervals
+    /// of `/metrics/find?format=json`; `None` for a name the store does not hold.
+    pub fn max_retention(&self, name: &str) -> Option<i64> {
+        let id = self.index.get(name)?;
+        let metric = self.metrics.get(id as usize)?;
+        Some(self.layouts[metric.layout].max_retention())
+    }
+
     /// What the snapshot this store was loaded from held and what of it was kept; `None` for a
     /// store that started empty.
     pub fn load_report(&self) -> Option<LoadReport> {

@@ -13,6 +13,9 @@ mod sort;
 mod special;
 mod transform;
 
+/// Tag expressions, also read by the HTTP tag auto-completion.
+pub(crate) use special::TagTerm;
+
 /// Every function and alias, family by family.
 pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
     [
