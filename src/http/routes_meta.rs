@@ -50,9 +50,7 @@ pub(crate) fn find(ask: &Ask) -> Result<Reply, Reply> {
         .source
         .find(&pattern)
         .map_err(|e| bad_request(format!("Invalid query {pattern:?}: {e}")))?;
-    if leaves_only {
-        nodes.retain(|n| n.leaf);
-    }
+    nodes.retain(|n| (n.leaf || !leaves_only) && !is_tagged(n));
     let mut body = Vec::new();
     match format {
         "treejson" => write_tree_json(query, &nodes, wildcards, &mut body),
@@ -127,7 +125,7 @@ pub(crate) fn expand(ask: &Ask) -> Result<Reply, Reply> {
             .map_err(|e| bad_request(format!("Invalid query {query:?}: {e}")))?;
         let mut paths: Vec<String> = nodes
             .into_iter()
-            .filter(|n| n.leaf || !leaves_only)
+            .filter(|n| (n.leaf || !leaves_only) && !is_tagged(n))
             .map(|n| n.path)
             .collect();
         paths.sort_unstable();
@@ -219,7 +217,10 @@ fn health_reply(health: &Health, now: i64) -> Reply {
 }
 
 /// graphite-web's `json_response_for`: `pretty` indents, a non-empty `jsonp` wraps the JSON in
-/// a call and answers `text/javascript`.
+/// a call and answers `text/javascript`. graphite-web adds `;charset=utf-8` (and stops
+/// escaping non-ASCII) unless the request's Accept header is exactly `application/json`, which
+/// browsers and Grafana never send; pencil always sends that content type and always escapes,
+/// which decodes to the same text.
 pub(crate) fn json_reply(p: Params, body: Vec<u8>) -> Result<Reply, Reply> {
     let body = if p.flag("pretty") {
         let mut pretty = Vec::with_capacity(body.len() * 2);
@@ -229,7 +230,10 @@ pub(crate) fn json_reply(p: Params, body: Vec<u8>) -> Result<Reply, Reply> {
         body
     };
     match p.get("jsonp").filter(|c| !c.is_empty()) {
-        None => Ok(Reply::json(body)),
+        None => Ok(Reply {
+            content_type: "application/json;charset=utf-8",
+            ..Reply::json(body)
+        }),
         Some(callback) => {
             // The callback lands verbatim in a script; only a JavaScript name path is safe.
             if !callback
@@ -246,7 +250,7 @@ pub(crate) fn json_reply(p: Params, body: Vec<u8>) -> Result<Reply, Reply> {
             wrapped.extend_from_slice(&body);
             wrapped.push(b')');
             Ok(Reply {
-                content_type: "text/javascript",
+                content_type: "text/javascript;charset=utf-8",
                 ..Reply::json(wrapped)
             })
         }
@@ -262,6 +266,12 @@ pub(crate) fn write_str_list<'s>(items: impl Iterator<Item = &'s str>, out: &mut
         json::write_str(item, out);
     }
     out.push(b']');
+}
+
+/// Tagged series (`name;tag=value`) are not part of graphite's metric tree: they are found
+/// through the tag endpoints and seriesByTag, so find and expand leave them out.
+fn is_tagged(node: &FindNode) -> bool {
+    node.path.contains(';')
 }
 
 fn no_cache(reply: &mut Reply) {

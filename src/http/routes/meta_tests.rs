@@ -9,7 +9,10 @@ const LEAF: &str = r#""allowChildren": 0, "expandable": 0, "leaf": 1}"#;
 #[test]
 fn find_treejson_with_no_cache_headers() {
     let r = reply(&get("/metrics/find?query=a.*"));
-    assert_eq!((r.status, r.content_type), (200, "application/json"));
+    assert_eq!(
+        (r.status, r.content_type),
+        (200, "application/json;charset=utf-8")
+    );
     assert_eq!(
         String::from_utf8(r.body).unwrap(),
         format!(r#"[{{"text": "b", "id": "a.b", {BRANCH}, {{"text": "x", "id": "a.x", {LEAF}]"#)
@@ -69,6 +72,9 @@ fn expand_merged_or_grouped() {
         == r#"{"results": {"b.*": ["b.a", "b.y"], "a.*": ["a.b", "a.x"]}}"#);
     answers!("/metrics/expand?query=a.*&query=a.*&leavesOnly=1" => 200, == r#"{"results": ["a.x"]}"#);
     answers!("/metrics/expand" => 200, == r#"{"results": []}"#);
+    // Tagged series are reached through the tag API, not the tree.
+    answers!("/metrics/expand?query=*" => 200, == r#"{"results": []}"#);
+    answers!("/metrics/find?query=*" => 200, == "[]");
     answers!("/metrics/expand?query=a.*&jsonp=f" => 200, == r#"f({"results": ["a.b", "a.x"]})"#);
     answers!("/metrics/expand?query=a.*&groupByExpr=x" => 400, "invalid literal for int()");
     answers!("/metrics/expand?query=a[" => 400, "unclosed bracket");
@@ -79,7 +85,7 @@ fn index_json_lists_sorted_names() {
     answers!("/metrics/index.json" => 200,
         == r#"["a.x", "b.a", "b.y", "t;dc=d1;role=web", "u;dc=d2"]"#);
     let r = reply(&get("/metrics/index.json?jsonp=cb"));
-    assert_eq!(r.content_type, "text/javascript");
+    assert_eq!(r.content_type, "text/javascript;charset=utf-8");
     assert!(r.body.starts_with(b"cb([\"a.x\""));
 }
 

@@ -106,6 +106,7 @@ pub(crate) fn store() -> FakeStore {
             node("a.b.c", true),
             node("b.a", true),
             node("b.y", true),
+            node("t;dc=d1;role=web", true),
         ],
         ..FakeStore::default()
     }
