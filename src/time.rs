@@ -2,6 +2,8 @@
 //! only file this module touches) and wall-clock readings. Only `app` reads the clock; everything
 //! else takes `now` as an argument.
 
+mod posix;
+
 /// Seconds since the Unix epoch, UTC.
 pub type Timestamp = i64;
 
@@ -20,6 +22,8 @@ pub struct Tz {
     /// `(first instant, offset seconds east of UTC)`, sorted by instant; empty means `fixed`.
     transitions: Vec<(i64, i32)>,
     fixed: i32,
+    /// The TZif footer's rule, for instants past the last transition.
+    rule: Option<posix::Rule>,
 }
 
 impl Tz {
@@ -28,11 +32,16 @@ impl Tz {
             name: "UTC".to_string(),
             transitions: Vec::new(),
             fixed: 0,
+            rule: None,
         }
     }
 
     /// Seconds east of UTC in force at `ts`.
     pub fn offset_at(&self, ts: Timestamp) -> i32 {
+        let after_table = self.transitions.last().is_none_or(|&(at, _)| ts >= at);
+        if let (true, Some(rule)) = (after_table, &self.rule) {
+            return rule.offset_at(ts);
+        }
         match self.transitions.partition_point(|&(at, _)| at <= ts) {
             0 => self.fixed,
             i => self.transitions[i - 1].1,
@@ -52,9 +61,8 @@ impl Tz {
     /// name (graphite-web then falls back to UTC). Names are checked before touching the disk
     /// so that `../` or an absolute path cannot read outside the zoneinfo directory.
     ///
-    /// Offsets come from the file's transition table; past its last transition the last offset
-    /// stays in force (the POSIX rule in the footer is not read). Debian's files list
-    /// transitions up to 2037, so this only matters for later timestamps.
+    /// Offsets come from the file's transition table and, past its end, from the POSIX rule in
+    /// its footer (slim files end their table early and rely on that rule).
     pub fn load(name: &str) -> Option<Tz> {
         if matches!(name, "UTC" | "utc" | "Etc/UTC") {
             return Some(Tz::utc());
@@ -70,7 +78,7 @@ impl Tz {
     }
 
     /// Parses a TZif file (RFC 8536). Version 1 files are read from their 32-bit section,
-    /// later versions from the 64-bit one.
+    /// later versions from the 64-bit one and the footer's rule.
     pub fn from_tzif(name: &str, bytes: &[u8]) -> Option<Tz> {
         let header = TzifHeader::parse(bytes)?;
         let (header, body, time_size) = if header.version >= b'2' {
@@ -79,6 +87,17 @@ impl Tz {
             (h2, second.get(44..)?, 8)
         } else {
             (header, bytes.get(44..)?, 4)
+        };
+        // The footer is `\n<rule>\n` after the 64-bit data; an empty or unknown rule is
+        // simply not used.
+        let rule = if time_size == 8 {
+            body.get(header.v1_len(8)..)
+                .and_then(|footer| footer.strip_prefix(b"\n"))
+                .and_then(|footer| footer.split(|&b| b == b'\n').next())
+                .and_then(|text| std::str::from_utf8(text).ok())
+                .and_then(posix::Rule::parse)
+        } else {
+            None
         };
         let times_len = header.timecnt * time_size;
         let times = body.get(..times_len)?;
@@ -108,6 +127,7 @@ impl Tz {
             name: name.to_string(),
             transitions,
             fixed,
+            rule,
         })
     }
 }
@@ -207,6 +227,16 @@ impl std::fmt::Display for LocalTime {
     }
 }
 
+/// `(year, month, day)` to days since 1970-01-01 (the inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// Days since 1970-01-01 to `(year, month, day)` in the proleptic Gregorian calendar
 /// (Howard Hinnant's algorithm, counting years from March so leap days come last).
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
@@ -298,5 +328,23 @@ mod tests {
         // 2020-10-25 01:00 UTC: CEST ends.
         assert_eq!(paris.offset_at(1_603_587_599), 7200);
         assert_eq!(paris.offset_at(1_603_587_600), 3600);
+        // 2050-07-01, past the table of fat files and slim ones alike: the footer's rule.
+        assert_eq!(paris.offset_at(2_540_246_400), 7200);
+        assert_eq!(paris.offset_at(2_524_608_000), 3600);
+        let sydney = Tz::load("Australia/Sydney").expect("tzdata is installed");
+        assert_eq!(sydney.offset_at(2_540_246_400), 36_000);
+        assert_eq!(sydney.offset_at(2_524_608_000), 39_600);
+    }
+
+    #[test]
+    fn civil_days_round_trip() {
+        for days in [-719_468, -1, 0, 1, 59, 60, 10_957, 11_016, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(
+                days_from_civil(y, i64::from(m), i64::from(d)),
+                days,
+                "{days}"
+            );
+        }
     }
 }
