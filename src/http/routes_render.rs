@@ -7,10 +7,12 @@ use super::params::{bad_request, invalid, py_float, py_int, Params};
 use super::routes::Ask;
 use super::Reply;
 use crate::query::time::parse_time;
-use crate::query::{evaluate, Context};
+use crate::query::{evaluate, Context, Source};
 use crate::render::{consolidate, csv, json, raw};
 use crate::series::Series;
+use crate::store::GlobError;
 use crate::time::Tz;
+use std::cell::Cell;
 
 /// Series one render may return. Grafana panels show tens; ten thousand lines is already an
 /// unreadable graph and a `*.*.*` typo should get an error, not a 100 MB answer.
@@ -18,6 +20,10 @@ pub(crate) const MAX_RENDER_SERIES: usize = 10_000;
 /// Points one render may return: about 240 MB of JSON at ~24 bytes a point, which is as much as
 /// one reply should hold in memory at once.
 pub(crate) const MAX_RENDER_POINTS: usize = 10_000_000;
+/// Points one render may fetch from the store, counting every fetch its functions make: 400 MB
+/// of values. More than it may return, since `sumSeries(*.*)` over a whole store answers one
+/// series; the bound keeps a `*.*.*` typo from holding gigabytes on the event loop.
+pub(crate) const MAX_FETCHED_POINTS: usize = 50_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -39,7 +45,12 @@ struct RenderRequest {
 pub(crate) fn render(ask: &Ask) -> Result<Reply, Reply> {
     let rq = parse(ask.params(), ask.now)?;
     let targets: Vec<&str> = rq.targets.iter().map(String::as_str).collect();
-    let mut series = evaluate(&targets, &rq.ctx, ask.source).map_err(|e| bad_request(e.message))?;
+    let budget = Budget {
+        inner: ask.source,
+        points: Cell::new(0),
+        limit: MAX_FETCHED_POINTS,
+    };
+    let mut series = evaluate(&targets, &rq.ctx, &budget).map_err(|e| bad_request(e.message))?;
     check_size(&series)?;
     let mut body = Vec::new();
     match rq.format {
@@ -78,6 +89,48 @@ pub(crate) fn render(ask: &Ask) -> Result<Reply, Reply> {
                 ..Reply::json(body)
             })
         }
+    }
+}
+
+/// The store as evaluation sees it during one render: every fetch counts against `limit`
+/// ([`MAX_FETCHED_POINTS`]), and the fetch that passes it fails with a message saying so.
+struct Budget<'a> {
+    inner: &'a dyn Source,
+    points: Cell<usize>,
+    limit: usize,
+}
+
+impl Source for Budget<'_> {
+    fn fetch(
+        &self,
+        pattern: &str,
+        from: i64,
+        until: i64,
+        now: i64,
+    ) -> Result<Vec<Series>, GlobError> {
+        let found = self.inner.fetch(pattern, from, until, now)?;
+        let points = self.points.get() + found.iter().map(|s| s.values.len()).sum::<usize>();
+        self.points.set(points);
+        if points > self.limit {
+            return Err(GlobError {
+                pattern: pattern.to_string(),
+                message: format!(
+                    "too much data: the render has fetched {points} points with it; pencil \
+                     fetches at most {} per render. Narrow the targets or \
+                     the time range.",
+                    self.limit
+                ),
+            });
+        }
+        Ok(found)
+    }
+
+    fn events(&self, from: i64, until: i64) -> Vec<(i64, Vec<String>)> {
+        self.inner.events(from, until)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.inner.names()
     }
 }
 
@@ -289,6 +342,28 @@ mod tests {
             (1000 - 86_400, 990, 1000)
         );
         assert_eq!(rq.ctx.x_files_factor, 0.0);
+    }
+
+    #[test]
+    fn fetch_budget_refuses_the_fetch_that_passes_it() {
+        use crate::http::routes::tests::store;
+        let source = store();
+        let budget = Budget {
+            inner: &source,
+            points: Cell::new(0),
+            limit: 4,
+        };
+        // a.x has 2 points, b.* 2 more: exactly the limit, then one fetch too many.
+        assert_eq!(budget.fetch("a.x", 0, 1, 1).map(|s| s.len()), Ok(1));
+        assert_eq!(budget.fetch("b.*", 0, 1, 1).map(|s| s.len()), Ok(2));
+        let err = budget.fetch("a.x", 0, 1, 1).unwrap_err();
+        assert!(err.message.contains("fetched 6 points"), "{}", err.message);
+        assert!(
+            err.message.contains("at most 4 per render"),
+            "{}",
+            err.message
+        );
+        assert_eq!(budget.names().len(), source.names().len());
     }
 
     #[test]
