@@ -1,7 +1,8 @@
 //! The route table: which path is answered by which handler, the 404 and 405 answers, and what
 //! routing needs from the store ([`MetricSource`]). Handlers live by role in `routes_render.rs`
 //! (`/render`), `routes_meta.rs` (`/metrics/*`, `/version`, `/health`) and `routes_tags.rs`
-//! (`/tags/autoComplete/*`). No sockets here: a `Request` in, a `Reply` out; the store is only
+//! (`/tags/autoComplete/*`); `/functions` is answered by `functions.rs` and the writing
+//! `/events/` endpoints by `events.rs` before the table is consulted. No sockets here: a `Request` in, a `Reply` out; the store is only
 //! read.
 
 use super::{Health, Reply, Request};
@@ -68,6 +69,10 @@ pub fn handle(store: &Store, health: &Health, req: &Request, now: i64) -> Reply 
 }
 
 pub(crate) fn route(source: &dyn MetricSource, health: &Health, req: &Request, now: i64) -> Reply {
+    // `/functions` and `/functions/<name>` (GET only) answer from the function registry.
+    if let Some(reply) = super::functions::handle(req) {
+        return reply;
+    }
     let path = match req.path.strip_suffix('/') {
         Some(trimmed) if !trimmed.is_empty() => trimmed,
         _ => req.path.as_str(),
@@ -101,7 +106,8 @@ fn not_found(path: &str) -> Reply {
     Reply::text(
         404,
         format!(
-            "Not found: {path:?}. pencil answers {} (each also with a trailing slash).",
+            "Not found: {path:?}. pencil answers {}, /functions (each also with a trailing \
+             slash) and /events/.",
             known.join(", ")
         ),
     )

@@ -7,9 +7,10 @@ use super::find::{write_completer, write_node_list, write_nodes_json, write_tree
 use super::params::{bad_request, invalid, py_repr, Params};
 use super::routes::Ask;
 use super::{Health, Reply};
-use crate::query::time::parse_time;
+use crate::query::time::parse_time_in;
 use crate::render::json;
 use crate::store::FindNode;
+use crate::time::Tz;
 
 /// What `/version` reports: a graphite-web release whose API pencil follows. Grafana reads it
 /// with a semver parser and only offers tags and `/functions` from 1.1 on.
@@ -25,13 +26,14 @@ pub(crate) fn find(ask: &Ask) -> Result<Reply, Reply> {
     // The time range only restricts matches to metrics with data in it in graphite-web's
     // finders that know intervals; pencil's find does not filter by it, but bad values are
     // refused the same way.
+    let tz = p.get("tz").and_then(Tz::load).unwrap_or_else(Tz::utc);
     let now = match p.get("now") {
-        Some(spec) => find_time("now", spec, ask.now)?,
+        Some(spec) => find_time("now", spec, ask.now, &tz)?,
         None => ask.now,
     };
     for name in ["from", "until"] {
         if let Some(spec) = p.get(name).filter(|s| *s != "-1") {
-            find_time(name, spec, now)?;
+            find_time(name, spec, now, &tz)?;
         }
     }
     let position = int_param(p, "position", -1)?;
@@ -291,8 +293,8 @@ fn int_param(p: Params, name: &str, default: i64) -> Result<i64, Reply> {
     })
 }
 
-fn find_time(name: &str, spec: &str, now: i64) -> Result<i64, Reply> {
-    parse_time(spec, now).map_err(|e| {
+fn find_time(name: &str, spec: &str, now: i64, tz: &Tz) -> Result<i64, Reply> {
+    parse_time_in(spec, now, tz).map_err(|e| {
         invalid(format!(
             "Invalid value {} for param {name}: {e}",
             py_repr(spec)

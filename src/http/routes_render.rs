@@ -6,7 +6,7 @@
 use super::params::{bad_request, invalid, py_float, py_int, Params};
 use super::routes::Ask;
 use super::Reply;
-use crate::query::time::parse_time;
+use crate::query::time::parse_time_in;
 use crate::query::{evaluate, Context, Source};
 use crate::render::{consolidate, csv, json, raw};
 use crate::series::Series;
@@ -203,14 +203,14 @@ fn parse(p: Params, now: i64) -> Result<RenderRequest, Reply> {
     // Unknown zone names fall back to UTC, as graphite-web falls back to its TIME_ZONE.
     let tz = p.get("tz").and_then(Tz::load).unwrap_or_else(Tz::utc);
     let now = match p.get("now") {
-        Some(spec) => time_param("now", spec, now)?,
+        Some(spec) => time_param("now", spec, now, &tz)?,
         None => now,
     };
     let until = match p.get("until") {
-        Some(spec) => time_param("until", spec, now)?,
+        Some(spec) => time_param("until", spec, now, &tz)?,
         None => now,
     };
-    let from = time_param("from", p.get("from").unwrap_or("-1d"), now)?;
+    let from = time_param("from", p.get("from").unwrap_or("-1d"), now, &tz)?;
     let (from, until) = (from.min(until), from.max(until));
     if from == until {
         return Err(invalid("Invalid empty time range"));
@@ -236,8 +236,9 @@ fn parse(p: Params, now: i64) -> Result<RenderRequest, Reply> {
     })
 }
 
-fn time_param(name: &str, spec: &str, now: i64) -> Result<i64, Reply> {
-    parse_time(spec, now).map_err(|e| invalid(format!("{name}: {e}")))
+/// A time spec read in the request's zone (absolute dates, `today`, `noon`...).
+fn time_param(name: &str, spec: &str, now: i64, tz: &Tz) -> Result<i64, Reply> {
+    parse_time_in(spec, now, tz).map_err(|e| invalid(format!("{name}: {e}")))
 }
 
 /// `template[name]=value` pairs: one per name, the last value winning, in first-seen order
@@ -364,6 +365,15 @@ mod tests {
             err.message
         );
         assert_eq!(budget.names().len(), source.names().len());
+    }
+
+    #[test]
+    fn absolute_times_are_read_in_the_request_zone() {
+        // 2020-09-13 00:00 in Paris (CEST, +2) is 22:00 UTC the day before.
+        let rq = parsed("format=json&from=20200913&until=20200914&tz=Europe/Paris");
+        assert_eq!((rq.ctx.from, rq.ctx.until), (1_599_948_000, 1_600_034_400));
+        let rq = parsed("format=json&from=20200913&until=20200914");
+        assert_eq!((rq.ctx.from, rq.ctx.until), (1_599_955_200, 1_600_041_600));
     }
 
     #[test]

@@ -9,6 +9,8 @@ mod calculate;
 mod combine;
 mod filter;
 mod graph;
+mod legend;
+mod pyre;
 mod sort;
 mod special;
 mod transform;
@@ -16,20 +18,25 @@ mod transform;
 /// Tag expressions, also read by the HTTP tag auto-completion.
 pub(crate) use special::TagTerm;
 
+/// Every family's table with the Rust module that holds it (`/functions` shows it as
+/// `module`), in graphite-web's group order. A new family file adds one line here.
+pub fn families() -> &'static [(&'static str, &'static [FunctionSpec])] {
+    &[
+        ("pencil::query::functions::combine", combine::SPECS),
+        ("pencil::query::functions::transform", transform::SPECS),
+        ("pencil::query::functions::calculate", calculate::SPECS),
+        ("pencil::query::functions::filter", filter::SPECS),
+        ("pencil::query::functions::sort", sort::SPECS),
+        ("pencil::query::functions::alias", alias::SPECS),
+        ("pencil::query::functions::legend", legend::SPECS),
+        ("pencil::query::functions::graph", graph::SPECS),
+        ("pencil::query::functions::special", special::SPECS),
+    ]
+}
+
 /// Every function and alias, family by family.
 pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
-    [
-        combine::SPECS,
-        transform::SPECS,
-        calculate::SPECS,
-        filter::SPECS,
-        sort::SPECS,
-        alias::SPECS,
-        graph::SPECS,
-        special::SPECS,
-    ]
-    .into_iter()
-    .flatten()
+    families().iter().flat_map(|(_, specs)| specs.iter())
 }
 
 /// The spec called `name`, aliases included.
