@@ -286,6 +286,14 @@ impl Store {
         (0..self.index.len() as u32).map(|id| self.index.name(id))
     }
 
+    /// Seconds of history the metric `name` keeps (whisper's maxRetention), for the intervals
+    /// of `/metrics/find?format=json`; `None` for a name the store does not hold.
+    pub fn max_retention(&self, name: &str) -> Option<i64> {
+        let id = self.index.get(name)?;
+        let metric = self.metrics.get(id as usize)?;
+        Some(self.layouts[metric.layout].max_retention())
+    }
+
     /// Graphite's events (annotations), oldest first.
     pub fn events(&self) -> &EventLog {
         &self.events

@@ -19,6 +19,9 @@ mod summarize;
 mod transform;
 mod transform_time;
 
+/// Tag expressions, also read by the HTTP tag auto-completion.
+pub(crate) use special::TagTerm;
+
 /// Every family's table with the Rust module that holds it (`/functions` shows it as
 /// `module`), in graphite-web's group order. A new family file adds one line here.
 pub fn families() -> &'static [(&'static str, &'static [FunctionSpec])] {
