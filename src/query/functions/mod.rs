@@ -7,6 +7,8 @@ use super::registry::FunctionSpec;
 mod alias;
 mod calculate;
 mod combine;
+mod combine_group;
+mod combine_pair;
 mod filter;
 mod graph;
 mod sort;
@@ -17,6 +19,8 @@ mod transform;
 pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
     [
         combine::SPECS,
+        combine_pair::SPECS,
+        combine_group::SPECS,
         transform::SPECS,
         calculate::SPECS,
         filter::SPECS,
