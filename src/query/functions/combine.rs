@@ -5,7 +5,7 @@
 //! key of groupByNodes. Pairwise combiners live in `combine_pair.rs`, grouping ones in
 //! `combine_group.rs`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::query::aggfuncs::{self, AGG_FUNC_NAMES};
 use crate::query::ast::Expr;
@@ -119,6 +119,10 @@ fn node_or_tag(series: &Series, n: &Value, path: &str) -> String {
             }
             i.to_string()
         }
+        // Python's `n == int(n)` also takes a whole float as a node.
+        Value::Float(f) if f.fract() == 0.0 && f.is_finite() => {
+            return node_or_tag(series, &Value::Int(*f as i64), path)
+        }
         Value::Str(s) => s.clone(),
         other => format!("{other:?}"),
     };
@@ -166,11 +170,15 @@ pub(crate) fn group_by(
     mut key: impl FnMut(&Series) -> String,
 ) -> Vec<(String, Vec<Series>)> {
     let mut groups: Vec<(String, Vec<Series>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for s in series {
         let k = key(&s);
-        match groups.iter_mut().find(|(g, _)| *g == k) {
-            Some((_, list)) => list.push(s),
-            None => groups.push((k, vec![s])),
+        match index.get(&k) {
+            Some(&i) => groups[i].1.push(s),
+            None => {
+                index.insert(k.clone(), groups.len());
+                groups.push((k, vec![s]));
+            }
         }
     }
     groups
