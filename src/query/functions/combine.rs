@@ -621,6 +621,30 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn the_request_xff_applies_to_aggregates_only() {
+        // Observed with &xFilesFactor=0.8: sumSeries keeps only fully known rows,
+        // countSeries and percentileOfSeries ignore it.
+        let mut c = ctx(T0 - 1, T0 + 39);
+        c.x_files_factor = 0.8;
+        let src = FakeSource::default();
+        let f = |name: &str, args: Vec<Value>| run(name, args, None, &c, &src).unwrap();
+        let out = f("sumSeries", vec![lists(vec![cbt("cb.t.*.*")])]);
+        assert!(same(&out[0].values, &[18.0, N, N, N]));
+        assert_eq!(out[0].x_files_factor, 0.8);
+        let out = f("countSeries", vec![lists(vec![cbt("cb.t.*.*")])]);
+        assert!(same(&out[0].values, &[4.0; 4]));
+        let args = vec![
+            Value::Series(cbt("cb.t.*.*")),
+            Value::Int(50),
+            Value::Bool(false),
+        ];
+        assert!(same(
+            &f("percentileOfSeries", args)[0].values,
+            &[5.0, 4.0, 9.0, 8.0]
+        ));
+    }
+
+    #[test]
     fn aggregates_keep_common_tags() {
         // Observed: sumSeries(seriesByTag("dc=la")) over cb.tag;dc=la;host=h{1,2} and
         // as.tg;dc=la;host=h1 keeps dc, names itself, adds aggregatedBy.

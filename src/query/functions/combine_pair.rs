@@ -813,6 +813,23 @@ mod tests {
     }
 
     #[test]
+    fn as_percent_keeps_graphite_webs_step_quirk() {
+        // graphite-web consolidates A (step 10) to the common step 60 but builds the result
+        // with A's own start and step: 2 values at step 10.
+        let a = series("A", 0, 10, &(0..12).map(f64::from).collect::<Vec<_>>());
+        let b = series("B", 0, 60, &[2.5, 8.5]);
+        let out = pct(vec![a.clone(), b], Value::None, &[]);
+        assert_eq!((out[0].start, out[0].step), (0, 10));
+        assert!(same(&out[0].values, &[50.0, 50.0]));
+        assert_eq!(out[1].step, 60);
+        // A number total is repeated len(first series) times, counted before consolidation.
+        let c = series("C", 0, 60, &[1.0, 2.0]);
+        let out = pct(vec![a, c], Value::Int(10), &[]);
+        assert_eq!(out[0].values.len(), 12);
+        assert!(same(&out[0].values[..3], &[25.0, 85.0, N]));
+    }
+
+    #[test]
     fn as_percent_matches_equal_lists_by_sorted_name() {
         // asPercent(cb.t.{b,a}.x, cb.t.*.y): the lists are paired after sorting.
         let xs = pick(&["cb.t.b.x", "cb.t.a.x"]);
