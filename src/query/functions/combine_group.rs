@@ -50,6 +50,7 @@ fn call_function(inv: &Invocation<'_>, name: &str, lists: Vec<Vec<Series>>) -> O
                     p.name, inv.name
                 )))
             }
+            None if p.multiple => args.push(Value::List(Vec::new())),
             None => args.push(p.default.map_or(Value::None, literal_value)),
         }
     }
@@ -567,6 +568,20 @@ mod tests {
                 assert!(same(&s.values, values), "{}: {:?}", name, s.values);
             }
         }};
+    }
+
+    #[test]
+    fn callback_options_are_the_aggregations_and_the_aggregators() {
+        // graphite-web's aggOrSeriesFunc options: both lists, nothing else.
+        let mut want: Vec<&str> = crate::query::aggfuncs::AGG_FUNC_NAMES.to_vec();
+        want.extend(
+            crate::query::functions::all()
+                .filter(|s| s.aggregator)
+                .map(|s| s.name),
+        );
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(want, super::CALLBACK_OPTIONS);
     }
 
     #[test]
