@@ -93,8 +93,10 @@ pub(crate) fn aggregate_for(
         .map_err(|m| inv.error(m))
 }
 
-/// A series built from scratch by a Combine function: tags from its name, the request's
-/// xFilesFactor (graphite-web's `TimeSeries(name, ..., xFilesFactor=...)`).
+/// A series built from scratch by a Combine function: the request's xFilesFactor and
+/// graphite-web's default tags (`TimeSeries(name, ...)`): a function-shaped name
+/// (`^[a-z]+[(].+[)]$`, any case) is not parsed for tags, so `divideSeries(a;k=v,b)` has only
+/// its `name` tag.
 pub(crate) fn new_series(
     name: String,
     start: i64,
@@ -103,8 +105,19 @@ pub(crate) fn new_series(
     ctx: &Context,
 ) -> Series {
     let mut s = Series::new(name, start, step, values);
+    if is_function_shaped(&s.name) {
+        s.tags = BTreeMap::from([("name".to_string(), s.name.clone())]);
+    }
     s.x_files_factor = ctx.x_files_factor;
     s
+}
+
+fn is_function_shaped(name: &str) -> bool {
+    let letters = name.bytes().take_while(u8::is_ascii_alphabetic).count();
+    letters > 0
+        && name[letters..].starts_with('(')
+        && name.len() >= letters + 3
+        && name.ends_with(')')
 }
 
 /// The node (an int, negative from the end) or tag (a string) `n` of a series, as
@@ -794,6 +807,22 @@ pub(crate) mod tests {
         assert_eq!(out[0].path_expression, "isNonNull(cb.t.b.x)");
         assert_eq!(out[0].tags["isNonNull"], "1");
         assert_eq!(out[0].values, [1.0, 0.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn function_shaped_names_are_not_parsed_for_tags() {
+        use super::is_function_shaped;
+        let c = ctx(0, 60);
+        let s = super::new_series("divideSeries(a;k=v,b)".into(), 0, 10, vec![], &c);
+        assert_eq!(s.tags.len(), 1);
+        assert_eq!(s.tags["name"], "divideSeries(a;k=v,b)");
+        let s = super::new_series("a.b;k=v".into(), 0, 10, vec![], &c);
+        assert_eq!(s.tags["k"], "v");
+        assert!(is_function_shaped("f(x)"));
+        assert!(!is_function_shaped("f()"));
+        assert!(!is_function_shaped("(x)"));
+        assert!(!is_function_shaped("f1(x)"));
+        assert!(!is_function_shaped("f(x"));
     }
 
     #[test]
