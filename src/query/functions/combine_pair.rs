@@ -5,6 +5,8 @@
 use super::combine::{
     agg_key, aggregate_series, group_by, new_series, path_exprs, AGG_FUNC_OPTIONS,
 };
+use std::collections::HashMap;
+
 use crate::query::normalize::normalize;
 use crate::query::registry::{
     group::COMBINE, FunctionSpec, Invocation, Param, ParamType as T, Value,
@@ -171,10 +173,14 @@ fn as_percent_by_nodes(
     total: Option<Vec<Series>>,
     nodes: &[Value],
 ) -> Out {
+    // Keys of the series first, then those only the totals have, each in first-seen order.
+    let mut keys_in_order: Vec<String> = Vec::new();
     let ctx = inv.ctx;
-    let groups = group_by(list, |s| agg_key(s, nodes));
-    let mut keys: Vec<String> = groups.iter().map(|(k, _)| k.clone()).collect();
-    let totals: Vec<(String, Option<Series>)> = match total {
+    let groups: HashMap<String, Vec<Series>> = group_by(list, |s| agg_key(s, nodes))
+        .into_iter()
+        .inspect(|(k, _)| keys_in_order.push(k.clone()))
+        .collect();
+    let totals: HashMap<String, Option<Series>> = match total {
         None => groups
             .iter()
             .map(|(k, g)| (k.clone(), group_total(g.clone(), ctx)))
@@ -182,20 +188,17 @@ fn as_percent_by_nodes(
         Some(total) => group_by(total, |s| agg_key(s, nodes))
             .into_iter()
             .map(|(k, g)| {
-                if !keys.contains(&k) {
-                    keys.push(k.clone());
+                if !groups.contains_key(&k) {
+                    keys_in_order.push(k.clone());
                 }
                 (k, group_total(g, ctx))
             })
             .collect(),
     };
     let mut out = Vec::new();
-    for key in keys {
-        let total = totals
-            .iter()
-            .find(|(k, _)| *k == key)
-            .and_then(|(_, t)| t.as_ref());
-        let Some((_, group)) = groups.iter().find(|(k, _)| *k == key) else {
+    for key in keys_in_order {
+        let total = totals.get(&key).and_then(Option::as_ref);
+        let Some(group) = groups.get(&key) else {
             if let Some(t) = total {
                 out.push(all_null(format!("asPercent(MISSING,{})", t.name), t, ctx));
             }
