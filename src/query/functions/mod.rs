@@ -11,6 +11,8 @@ mod combine_group;
 mod combine_pair;
 mod filter;
 mod graph;
+mod legend;
+mod pyre;
 mod sort;
 mod special;
 mod transform;
@@ -26,6 +28,7 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         filter::SPECS,
         sort::SPECS,
         alias::SPECS,
+        legend::SPECS,
         graph::SPECS,
         special::SPECS,
     ]
