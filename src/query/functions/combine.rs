@@ -356,12 +356,6 @@ fn is_non_null(inv: &mut Invocation<'_>) -> Out {
 const LISTS: &[Param] = &[Param::req("seriesLists", T::SeriesList).many()];
 const OPTIONAL_LISTS: &[Param] = &[Param::opt("seriesLists", T::SeriesList).many()];
 
-/// The `options` graphite-web lists for `aggFunc` parameters (sorted, as `/functions` shows).
-pub(crate) const AGG_FUNC_OPTIONS: &[&str] = &[
-    "average", "avg", "avg_zero", "count", "current", "diff", "last", "max", "median", "min",
-    "multiply", "range", "rangeOf", "stddev", "sum", "total",
-];
-
 /// One `*seriesLists` aggregator: `sumSeries`, `avg`, ...
 const fn aggregator(
     name: &'static str,
@@ -419,7 +413,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       least xFilesFactor of its values non-null.",
         params: &[
             Param::req("seriesList", T::SeriesList),
-            Param::req("func", T::AggFunc).options(AGG_FUNC_OPTIONS),
+            Param::req("func", T::AggFunc),
             Param::opt("xFilesFactor", T::Float),
         ],
         run: aggregate,

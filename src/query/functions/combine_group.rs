@@ -3,7 +3,8 @@
 //! A callback naming a series function is run through the registry (`functions::lookup`), so
 //! nothing here knows any other function by name.
 
-use super::combine::{agg_key, aggregate_series, group_by, py_index, AGG_FUNC_OPTIONS};
+use super::combine::{agg_key, aggregate_series, group_by, py_index};
+use crate::query::aggfuncs::AGG_FUNC_NAMES;
 use crate::query::registry::{
     group::COMBINE, FunctionSpec, Invocation, Literal, Param, ParamType as T, Value,
 };
@@ -79,7 +80,7 @@ fn reduce_group(
         if !spec.aggregator {
             return Err(inv.error(format!(
                 "callback {callback:?} is not an aggregation or an aggregating function; use \
-                 one of {AGG_FUNC_OPTIONS:?} or a function such as sumSeries"
+                 one of {AGG_FUNC_NAMES:?} or a function such as sumSeries"
             )));
         }
         return Ok(call_function(inv, callback, vec![group])?
@@ -329,45 +330,6 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
 
 const SERIES: Param = Param::req("seriesList", T::SeriesList);
 
-/// graphite-web's `aggOrSeriesFunc` options: the aggregation names and every function marked
-/// aggregator, sorted.
-const CALLBACK_OPTIONS: &[&str] = &[
-    "asPercent",
-    "average",
-    "averageSeries",
-    "averageSeriesWithWildcards",
-    "avg",
-    "avg_zero",
-    "count",
-    "countSeries",
-    "current",
-    "diff",
-    "diffSeries",
-    "diffSeriesLists",
-    "last",
-    "max",
-    "maxSeries",
-    "median",
-    "min",
-    "minSeries",
-    "multiply",
-    "multiplySeries",
-    "multiplySeriesLists",
-    "multiplySeriesWithWildcards",
-    "pct",
-    "powSeries",
-    "range",
-    "rangeOf",
-    "rangeOfSeries",
-    "stddev",
-    "stddevSeries",
-    "sum",
-    "sumSeries",
-    "sumSeriesLists",
-    "sumSeriesWithWildcards",
-    "total",
-];
-
 const POSITIONS: &[Param] = &[SERIES, Param::opt("position", T::Node).many()];
 const MAP_PARAMS: &[Param] = &[SERIES, Param::req("mapNodes", T::NodeOrTag).many()];
 const REDUCE_PARAMS: &[Param] = &[
@@ -407,9 +369,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         params: &[
             SERIES,
             Param::req("nodeNum", T::NodeOrTag),
-            Param::opt("callback", T::AggOrSeriesFunc)
-                .default(Literal::Str("average"))
-                .options(CALLBACK_OPTIONS),
+            Param::opt("callback", T::AggOrSeriesFunc).default(Literal::Str("average")),
         ],
         run: group_by_node,
         aggregator: false,
@@ -421,7 +381,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       selected nodes joined with dots.",
         params: &[
             SERIES,
-            Param::req("callback", T::AggOrSeriesFunc).options(CALLBACK_OPTIONS),
+            Param::req("callback", T::AggOrSeriesFunc),
             Param::opt("nodes", T::NodeOrTag).many(),
         ],
         run: group_by_nodes,
@@ -434,7 +394,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       callback; results are named <name>;tag=value;...",
         params: &[
             SERIES,
-            Param::req("callback", T::AggOrSeriesFunc).options(CALLBACK_OPTIONS),
+            Param::req("callback", T::AggOrSeriesFunc),
             Param::req("tags", T::Tag).many(),
         ],
         run: group_by_tags,
@@ -447,7 +407,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       aggregates each group with func (see aggregate).",
         params: &[
             SERIES,
-            Param::req("func", T::AggFunc).options(AGG_FUNC_OPTIONS),
+            Param::req("func", T::AggFunc),
             Param::opt("position", T::Node).many(),
         ],
         run: aggregate_with_wildcards,
@@ -571,17 +531,37 @@ mod tests {
     }
 
     #[test]
-    fn callback_options_are_the_aggregations_and_the_aggregators() {
-        // graphite-web's aggOrSeriesFunc options: both lists, nothing else.
-        let mut want: Vec<&str> = crate::query::aggfuncs::AGG_FUNC_NAMES.to_vec();
-        want.extend(
-            crate::query::functions::all()
-                .filter(|s| s.aggregator)
-                .map(|s| s.name),
-        );
-        want.sort_unstable();
-        want.dedup();
-        assert_eq!(want, super::CALLBACK_OPTIONS);
+    fn aggregators_are_graphite_webs() {
+        // The functions graphite-web 1.1.8 marks `aggregator`: /functions lists them (with the
+        // aggregation names) as the options of every aggOrSeriesFunc parameter.
+        let want = [
+            "asPercent",
+            "averageSeries",
+            "averageSeriesWithWildcards",
+            "avg",
+            "countSeries",
+            "diffSeries",
+            "diffSeriesLists",
+            "maxSeries",
+            "minSeries",
+            "multiplySeries",
+            "multiplySeriesLists",
+            "multiplySeriesWithWildcards",
+            "pct",
+            "powSeries",
+            "rangeOfSeries",
+            "stddevSeries",
+            "sum",
+            "sumSeries",
+            "sumSeriesLists",
+            "sumSeriesWithWildcards",
+        ];
+        let mut got: Vec<&str> = crate::query::functions::all()
+            .filter(|s| s.aggregator)
+            .map(|s| s.name)
+            .collect();
+        got.sort_unstable();
+        assert_eq!(got, want);
     }
 
     #[test]

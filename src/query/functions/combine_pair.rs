@@ -2,9 +2,7 @@
 //! `*SeriesLists` family, asPercent and weightedAverage. Each pair is brought to its own common
 //! step first (graphite.md 5.1) and combined row by row, positionally.
 
-use super::combine::{
-    agg_key, aggregate_series, group_by, new_series, path_exprs, AGG_FUNC_OPTIONS,
-};
+use super::combine::{agg_key, aggregate_series, group_by, new_series, path_exprs};
 use std::collections::HashMap;
 
 use crate::query::normalize::normalize;
@@ -511,7 +509,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         params: &[
             Param::req("seriesListFirstPos", T::SeriesList),
             Param::req("seriesListSecondPos", T::SeriesList),
-            Param::req("func", T::AggFunc).options(AGG_FUNC_OPTIONS),
+            Param::req("func", T::AggFunc),
             Param::opt("xFilesFactor", T::Float),
         ],
         run: aggregate_series_lists,
