@@ -1,9 +1,10 @@
 //! graphite-web's "Combine" functions that reduce series lists row by row: `aggregate` and its
 //! named forms (sumSeries, averageSeries, ...), countSeries, percentileOfSeries, powSeries and
-//! group, plus `isNonNull` (graphite-web files it under Transform). Also owns the pieces the
-//! other Combine files share: the `aggregate` core, aggregate names and tags, and the node/tag
-//! key of groupByNodes. Pairwise combiners live in `combine_pair.rs`, grouping ones in
-//! `combine_group.rs`.
+//! group. Also owns what the other Combine files share: the `aggregate` core, aggregate names
+//! and tags, and the node/tag key of groupByNodes. Pairwise combiners live in
+//! `combine_pair.rs`, grouping ones in `combine_group.rs`; `isNonNull`, listed with Combine in
+//! issue #3, is graphite-web's Transform and lives in `transform.rs`. Must not re-fetch or
+//! re-align series by timestamp: rows are combined positionally, as graphite-web does.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,8 +12,7 @@ use crate::query::aggfuncs::{self, AGG_FUNC_NAMES};
 use crate::query::ast::Expr;
 use crate::query::normalize::normalize;
 use crate::query::registry::{
-    group::{COMBINE, TRANSFORM},
-    FunctionBody, FunctionSpec, Invocation, Literal, Param, ParamType as T, Value,
+    group::COMBINE, FunctionBody, FunctionSpec, Invocation, Literal, Param, ParamType as T, Value,
 };
 use crate::query::{pyfmt, Context, QueryError};
 use crate::series::Series;
@@ -340,19 +340,6 @@ fn pow_series(inv: &mut Invocation<'_>) -> Out {
     Ok(vec![new_series(name, n.start, n.step, values, inv.ctx)])
 }
 
-fn is_non_null(inv: &mut Invocation<'_>) -> Out {
-    let mut list = inv.take_series(0);
-    for s in &mut list {
-        s.tags.insert("isNonNull".into(), "1".into());
-        s.name = format!("isNonNull({})", s.name);
-        s.path_expression = s.name.clone();
-        for v in &mut s.values {
-            *v = if v.is_nan() { 0.0 } else { 1.0 };
-        }
-    }
-    Ok(list)
-}
-
 const LISTS: &[Param] = &[Param::req("seriesLists", T::SeriesList).many()];
 const OPTIONAL_LISTS: &[Param] = &[Param::opt("seriesLists", T::SeriesList).many()];
 
@@ -456,14 +443,6 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         params: &[Param::req("seriesList", T::SeriesList).many()],
         run: pow_series,
         aggregator: true,
-    },
-    FunctionSpec {
-        name: "isNonNull",
-        group: TRANSFORM,
-        description: "1 where a series has a value, 0 where it is null.",
-        params: &[Param::req("seriesList", T::SeriesList)],
-        run: is_non_null,
-        aggregator: false,
     },
 ];
 

@@ -1,6 +1,7 @@
 //! graphite-web's "Combine" functions that pair series with series: divideSeries, the
 //! `*SeriesLists` family, asPercent and weightedAverage. Each pair is brought to its own common
-//! step first (graphite.md 5.1) and combined row by row, positionally.
+//! step first (graphite.md 5.1) and combined row by row, positionally. Must not fail on a
+//! division by zero or null: those points are null.
 
 use super::combine::{agg_key, aggregate_series, group_by, new_series, path_exprs};
 use std::collections::HashMap;

@@ -314,7 +314,7 @@ fn percentile_of_series() {
 }
 
 #[test]
-fn group_pow_and_is_non_null() {
+fn group_and_pow() {
     let all = cbt("cb.t.*.*");
     let out = one(
         "group",
@@ -328,11 +328,6 @@ fn group_pow_and_is_non_null() {
     );
     assert_eq!(out[0].name, "powSeries(cb.t.b.y,cb.t.a.x)");
     assert!(same(&out[0].values, &[2.0, 16.0, N, 4096.0]));
-    let out = one("isNonNull", vec![Value::Series(all[2..].to_vec())]);
-    assert_eq!(out[0].name, "isNonNull(cb.t.b.x)");
-    assert_eq!(out[0].path_expression, "isNonNull(cb.t.b.x)");
-    assert_eq!(out[0].tags["isNonNull"], "1");
-    assert_eq!(out[0].values, [1.0, 0.0, 1.0, 1.0]);
 }
 
 #[test]
