@@ -230,6 +230,13 @@ fn common_step_and_positional_rows() {
     let out = one("sumSeries", vec![lists(vec![vec![a, b]])]);
     assert_eq!((out[0].start, out[0].step), (0, 60));
     assert!(same(&out[0].values, &[3.5, 10.5]));
+    // graphite.md 5.1: rows are positional, not re-aligned by time; the result starts at the
+    // earliest start.
+    let a = series("a", 0, 10, &[1.0, 2.0]);
+    let b = series("b", 10, 10, &[10.0, 20.0]);
+    let out = one("sumSeries", vec![lists(vec![vec![a, b]])]);
+    assert_eq!((out[0].start, out[0].step), (0, 10));
+    assert!(same(&out[0].values, &[11.0, 22.0]));
 }
 
 #[test]
