@@ -10,12 +10,16 @@ mod combine;
 mod combine_group;
 mod combine_pair;
 mod filter;
+mod generators;
 mod graph;
 mod legend;
 mod pyre;
+mod rates;
 mod sort;
 mod special;
+mod summarize;
 mod transform;
+mod transform_time;
 
 /// Every family's table with the Rust module that holds it (`/functions` shows it as
 /// `module`), in graphite-web's group order. A new family file adds one line here.
@@ -31,6 +35,10 @@ pub fn families() -> &'static [(&'static str, &'static [FunctionSpec])] {
             combine_group::SPECS,
         ),
         ("pencil::query::functions::transform", transform::SPECS),
+        ("pencil::query::functions::rates", rates::SPECS),
+        ("pencil::query::functions::summarize", summarize::SPECS),
+        ("pencil::query::functions::transform_time", transform_time::SPECS),
+        ("pencil::query::functions::generators", generators::SPECS),
         ("pencil::query::functions::calculate", calculate::SPECS),
         ("pencil::query::functions::filter", filter::SPECS),
         ("pencil::query::functions::sort", sort::SPECS),
