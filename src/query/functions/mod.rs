@@ -7,6 +7,8 @@ use super::registry::FunctionSpec;
 mod alias;
 mod calculate;
 mod combine;
+mod combine_group;
+mod combine_pair;
 mod filter;
 mod generators;
 mod graph;
@@ -27,6 +29,14 @@ pub(crate) use special::TagTerm;
 pub fn families() -> &'static [(&'static str, &'static [FunctionSpec])] {
     &[
         ("pencil::query::functions::combine", combine::SPECS),
+        (
+            "pencil::query::functions::combine_pair",
+            combine_pair::SPECS,
+        ),
+        (
+            "pencil::query::functions::combine_group",
+            combine_group::SPECS,
+        ),
         ("pencil::query::functions::transform", transform::SPECS),
         ("pencil::query::functions::rates", rates::SPECS),
         ("pencil::query::functions::summarize", summarize::SPECS),
