@@ -107,7 +107,7 @@ fn parse_all_digits(s: &str) -> Result<i64, TimeErrorKind> {
 }
 
 /// `[+|-]<int><unit>...`; the sign applies to every group (graphite's `parseTimeOffset`).
-fn parse_offset(offset: &str) -> Result<i64, TimeErrorKind> {
+pub(crate) fn parse_offset(offset: &str) -> Result<i64, TimeErrorKind> {
     let (sign, mut rest) = match offset.as_bytes().first() {
         Some(b'-') => (-1, &offset[1..]),
         Some(b'+') => (1, &offset[1..]),

@@ -1,5 +1,472 @@
-//! graphite-web's "Filter Series and Filter Data" functions.
+//! graphite-web's "Filter Series" functions: each returns a subset of its series list,
+//! unchanged and unrenamed, in the order noted per function (graphite.md 5.5). Plus
+//! `fallbackSeries`, which graphite-web files under "Special".
 
-use crate::query::registry::FunctionSpec;
+use super::calculate::{agg_arg, AGG_FUNC_OPTIONS};
+use crate::query::aggfuncs::{self, AggFn};
+use crate::query::registry::{
+    group::{FILTER_SERIES, SPECIAL},
+    FunctionBody, FunctionSpec, Invocation, Param, ParamType as T, Value,
+};
+use crate::query::QueryError;
+use crate::series::Series;
+use std::cmp::Ordering;
 
-pub(crate) const SPECS: &[FunctionSpec] = &[];
+type Out = Result<Vec<Series>, QueryError>;
+
+/// An integer count argument; a float the binder let through is truncated as Python's `int()`.
+fn count_arg(inv: &Invocation<'_>, i: usize) -> i64 {
+    match inv.value(i) {
+        Value::Float(f) if f.is_finite() => *f as i64,
+        _ => inv.int(i).unwrap_or(0),
+    }
+}
+
+/// Python's `list[:n]`: a negative n drops that many from the end.
+fn head(mut list: Vec<Series>, n: i64) -> Vec<Series> {
+    let len = list.len() as i64;
+    let keep = if n >= 0 { n.min(len) } else { (len + n).max(0) };
+    list.truncate(keep as usize);
+    list
+}
+
+/// graphite-web's sort key: None sorts below every number.
+fn key(v: f64) -> f64 {
+    if v.is_nan() {
+        f64::NEG_INFINITY
+    } else {
+        v
+    }
+}
+
+/// Stable sort by `agg` (descending for highest, as Python's `reverse=True`, which keeps ties
+/// in their original order), then the first n.
+fn ranked(inv: &mut Invocation<'_>, agg: AggFn, descending: bool) -> Out {
+    let n = count_arg(inv, 1);
+    let list = inv.take_series(0);
+    let mut keyed: Vec<(f64, Series)> =
+        list.into_iter().map(|s| (key(agg(&s.values)), s)).collect();
+    keyed.sort_by(|a, b| {
+        let order = a.0.partial_cmp(&b.0).unwrap_or(Ordering::Equal);
+        if descending {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    Ok(head(keyed.into_iter().map(|(_, s)| s).collect(), n))
+}
+
+fn highest(inv: &mut Invocation<'_>) -> Out {
+    let agg = agg_arg(inv, 2, "average")?;
+    ranked(inv, agg, true)
+}
+
+fn lowest(inv: &mut Invocation<'_>) -> Out {
+    let agg = agg_arg(inv, 2, "average")?;
+    ranked(inv, agg, false)
+}
+
+fn highest_current(inv: &mut Invocation<'_>) -> Out {
+    ranked(inv, aggfuncs::last, true)
+}
+
+fn highest_max(inv: &mut Invocation<'_>) -> Out {
+    ranked(inv, aggfuncs::max, true)
+}
+
+fn highest_average(inv: &mut Invocation<'_>) -> Out {
+    ranked(inv, aggfuncs::average, true)
+}
+
+fn lowest_current(inv: &mut Invocation<'_>) -> Out {
+    ranked(inv, aggfuncs::last, false)
+}
+
+fn lowest_average(inv: &mut Invocation<'_>) -> Out {
+    ranked(inv, aggfuncs::average, false)
+}
+
+/// `filterSeries` operators; None (NaN) passes `!=`, `<` and `<=` as in graphite-web.
+const OPERATORS: &[&str] = &["!=", "<", "<=", "=", ">", ">="];
+
+fn passes(op: &str, v: f64, threshold: f64) -> bool {
+    match op {
+        "=" => v == threshold,
+        "!=" => v.is_nan() || v != threshold,
+        ">" => v > threshold,
+        ">=" => v >= threshold,
+        "<" => v.is_nan() || v < threshold,
+        _ => v.is_nan() || v <= threshold,
+    }
+}
+
+/// Keeps the series whose aggregate passes `op threshold`, in their order.
+fn keep_where(inv: &mut Invocation<'_>, agg: AggFn, op: &str, threshold_at: usize) -> Out {
+    if !OPERATORS.contains(&op) {
+        return Err(inv.error(format!(
+            "Unsupported operator: {op} (use one of {OPERATORS:?})"
+        )));
+    }
+    let threshold = inv.float(threshold_at).unwrap_or(0.0);
+    let mut list = inv.take_series(0);
+    list.retain(|s| passes(op, agg(&s.values), threshold));
+    Ok(list)
+}
+
+fn filter_series(inv: &mut Invocation<'_>) -> Out {
+    let agg = agg_arg(inv, 1, "average")?;
+    let op = inv.str(2).unwrap_or_default().to_string();
+    keep_where(inv, agg, &op, 3)
+}
+
+fn current_above(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::last, ">", 1)
+}
+
+fn current_below(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::last, "<=", 1)
+}
+
+fn average_above(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::average, ">", 1)
+}
+
+fn average_below(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::average, "<=", 1)
+}
+
+fn maximum_above(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::max, ">", 1)
+}
+
+fn maximum_below(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::max, "<=", 1)
+}
+
+fn minimum_above(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::min, ">", 1)
+}
+
+fn minimum_below(inv: &mut Invocation<'_>) -> Out {
+    keep_where(inv, aggfuncs::min, "<=", 1)
+}
+
+fn limit(inv: &mut Invocation<'_>) -> Out {
+    let n = count_arg(inv, 1);
+    Ok(head(inv.take_series(0), n))
+}
+
+/// Python's `re.compile(pattern)`; regex-lite covers Python's common syntax (no look-around
+/// or backreferences), so such a pattern is a clear error rather than a wrong match.
+pub(crate) fn regex_arg(inv: &Invocation<'_>, i: usize) -> Result<regex_lite::Regex, QueryError> {
+    let pattern = inv.str(i).unwrap_or_default();
+    regex_lite::Regex::new(pattern)
+        .map_err(|e| inv.error(format!("bad regular expression {pattern:?}: {e}")))
+}
+
+/// Keeps the series whose name `re.search`es the pattern (`grep`) or does not (`exclude`).
+fn by_name(inv: &mut Invocation<'_>, keep_matches: bool) -> Out {
+    let regex = regex_arg(inv, 1)?;
+    let mut list = inv.take_series(0);
+    list.retain(|s| regex.is_match(&s.name) == keep_matches);
+    Ok(list)
+}
+
+fn grep(inv: &mut Invocation<'_>) -> Out {
+    by_name(inv, true)
+}
+
+fn exclude(inv: &mut Invocation<'_>) -> Out {
+    by_name(inv, false)
+}
+
+/// The n series of largest variance (squared deviations from the mean over the non-null
+/// count), largest first; series without data are left out.
+fn most_deviant(inv: &mut Invocation<'_>) -> Out {
+    let n = count_arg(inv, 1);
+    let list = inv.take_series(0);
+    let mut keyed: Vec<(f64, Series)> = list
+        .into_iter()
+        .filter_map(|s| {
+            let mean = aggfuncs::average(&s.values);
+            if mean.is_nan() {
+                return None;
+            }
+            let square_sum: f64 = s
+                .values
+                .iter()
+                .filter(|v| !v.is_nan())
+                .map(|v| (v - mean) * (v - mean))
+                .sum();
+            Some((square_sum / aggfuncs::count(&s.values), s))
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
+    Ok(head(keyed.into_iter().map(|(_, s)| s).collect(), n))
+}
+
+/// Keeps series with at least one non-null point, and at least `xFilesFactor` of them non-null.
+fn remove_empty_series(inv: &mut Invocation<'_>) -> Out {
+    let xff = inv.float(1).unwrap_or(0.0);
+    let mut list = inv.take_series(0);
+    list.retain(|s| {
+        let known = aggfuncs::count(&s.values);
+        known > 0.0 && known / s.values.len() as f64 >= xff
+    });
+    Ok(list)
+}
+
+/// Every series of every argument, the first of each name only.
+fn unique(inv: &mut Invocation<'_>) -> Out {
+    let mut seen = std::collections::HashSet::new();
+    let mut list = inv.take_all_series(0);
+    list.retain(|s| seen.insert(s.name.clone()));
+    Ok(list)
+}
+
+fn fallback_series(inv: &mut Invocation<'_>) -> Out {
+    let list = inv.take_series(0);
+    if list.is_empty() {
+        Ok(inv.take_series(1))
+    } else {
+        Ok(list)
+    }
+}
+
+/// Strictly between the bounds; None (a value or a bound) is never inside, which is what
+/// graphite-web does on Python 2 (on Python 3 it fails with a TypeError).
+fn inside(v: f64, low: f64, high: f64) -> bool {
+    low < v && v < high
+}
+
+/// The percentile bounds `(100 − n, n)` with n folded to at least 50.
+fn bounds(values: &[f64], n: f64) -> (f64, f64) {
+    let n = if n < 50.0 { 100.0 - n } else { n };
+    (
+        aggfuncs::percentile(values, 100.0 - n, false),
+        aggfuncs::percentile(values, n, false),
+    )
+}
+
+/// Removes the series whose average lies strictly inside the percentile band of all averages.
+fn average_outside_percentile(inv: &mut Invocation<'_>) -> Out {
+    let n = inv.float(1).unwrap_or(0.0);
+    let mut list = inv.take_series(0);
+    let averages: Vec<f64> = list.iter().map(|s| aggfuncs::average(&s.values)).collect();
+    let (low, high) = bounds(&averages, n);
+    let mut averages = averages.into_iter();
+    list.retain(|_| !averages.next().is_some_and(|a| inside(a, low, high)));
+    Ok(list)
+}
+
+/// Keeps the series with at least one point outside the percentile band of its timestamp
+/// across all series (columns up to the shortest series, as Python's `zip`).
+fn remove_between_percentile(inv: &mut Invocation<'_>) -> Out {
+    let n = inv.float(1).unwrap_or(0.0);
+    let mut list = inv.take_series(0);
+    let columns = list.iter().map(|s| s.values.len()).min().unwrap_or(0);
+    let mut column = Vec::with_capacity(list.len());
+    let bands: Vec<(f64, f64)> = (0..columns)
+        .map(|i| {
+            column.clear();
+            column.extend(list.iter().map(|s| s.values[i]));
+            bounds(&column, n)
+        })
+        .collect();
+    list.retain(|s| {
+        s.values
+            .iter()
+            .zip(&bands)
+            .any(|(&v, &(low, high))| !inside(v, low, high))
+    });
+    Ok(list)
+}
+
+const SERIES: Param = Param::req("seriesList", T::SeriesList);
+const COUNT_PARAMS: &[Param] = &[SERIES, Param::req("n", T::Integer)];
+const THRESHOLD_PARAMS: &[Param] = &[SERIES, Param::req("n", T::Float)];
+const PATTERN_PARAMS: &[Param] = &[SERIES, Param::req("pattern", T::String)];
+const RANK_PARAMS: &[Param] = &[
+    SERIES,
+    Param::req("n", T::Integer),
+    Param::opt("func", T::AggFunc)
+        .default(crate::query::registry::Literal::Str("average"))
+        .options(AGG_FUNC_OPTIONS),
+];
+
+const fn spec(
+    name: &'static str,
+    params: &'static [Param],
+    description: &'static str,
+    run: FunctionBody,
+) -> FunctionSpec {
+    FunctionSpec {
+        name,
+        group: FILTER_SERIES,
+        description,
+        params,
+        run,
+        aggregator: false,
+    }
+}
+
+pub(crate) const SPECS: &[FunctionSpec] = &[
+    spec(
+        "highest",
+        RANK_PARAMS,
+        "The n series with the highest aggregate (average by default), highest first.",
+        highest,
+    ),
+    spec(
+        "lowest",
+        RANK_PARAMS,
+        "The n series with the lowest aggregate (average by default), lowest first.",
+        lowest,
+    ),
+    spec(
+        "highestCurrent",
+        COUNT_PARAMS,
+        "The n series with the highest last non-null value.",
+        highest_current,
+    ),
+    spec(
+        "highestMax",
+        COUNT_PARAMS,
+        "The n series with the highest maximum.",
+        highest_max,
+    ),
+    spec(
+        "highestAverage",
+        COUNT_PARAMS,
+        "The n series with the highest average.",
+        highest_average,
+    ),
+    spec(
+        "lowestCurrent",
+        COUNT_PARAMS,
+        "The n series with the lowest last non-null value.",
+        lowest_current,
+    ),
+    spec(
+        "lowestAverage",
+        COUNT_PARAMS,
+        "The n series with the lowest average.",
+        lowest_average,
+    ),
+    FunctionSpec {
+        name: "filterSeries",
+        group: FILTER_SERIES,
+        description: "Keeps the series whose aggregate compares true with the threshold \
+                      (operators = != > >= < <=; a null aggregate passes != < <=).",
+        params: &[
+            SERIES,
+            Param::req("func", T::AggFunc).options(AGG_FUNC_OPTIONS),
+            Param::req("operator", T::String).options(OPERATORS),
+            Param::req("threshold", T::Float),
+        ],
+        run: filter_series,
+        aggregator: false,
+    },
+    spec(
+        "currentAbove",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose last non-null value is above n.",
+        current_above,
+    ),
+    spec(
+        "currentBelow",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose last non-null value is at most n (or null).",
+        current_below,
+    ),
+    spec(
+        "averageAbove",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose average is above n.",
+        average_above,
+    ),
+    spec(
+        "averageBelow",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose average is at most n (or null).",
+        average_below,
+    ),
+    spec(
+        "maximumAbove",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose maximum is above n.",
+        maximum_above,
+    ),
+    spec(
+        "maximumBelow",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose maximum is at most n (or null).",
+        maximum_below,
+    ),
+    spec(
+        "minimumAbove",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose minimum is above n.",
+        minimum_above,
+    ),
+    spec(
+        "minimumBelow",
+        THRESHOLD_PARAMS,
+        "Keeps the series whose minimum is at most n (or null).",
+        minimum_below,
+    ),
+    spec("limit", COUNT_PARAMS, "The first n series.", limit),
+    spec(
+        "grep",
+        PATTERN_PARAMS,
+        "Keeps the series whose name matches the regular expression.",
+        grep,
+    ),
+    spec(
+        "exclude",
+        PATTERN_PARAMS,
+        "Drops the series whose name matches the regular expression.",
+        exclude,
+    ),
+    spec(
+        "mostDeviant",
+        COUNT_PARAMS,
+        "The n series with the largest variance, largest first.",
+        most_deviant,
+    ),
+    spec(
+        "removeEmptySeries",
+        &[SERIES, Param::opt("xFilesFactor", T::Float)],
+        "Drops the series without data (or with fewer than xFilesFactor of points non-null).",
+        remove_empty_series,
+    ),
+    spec(
+        "unique",
+        &[Param::req("seriesLists", T::SeriesList).many()],
+        "Every series of the arguments, the first one of each name only.",
+        unique,
+    ),
+    spec(
+        "averageOutsidePercentile",
+        THRESHOLD_PARAMS,
+        "Drops the series whose average lies strictly between the (100−n)-th and n-th \
+         percentiles of all averages.",
+        average_outside_percentile,
+    ),
+    spec(
+        "removeBetweenPercentile",
+        THRESHOLD_PARAMS,
+        "Keeps the series with a point outside the (100−n)-th..n-th percentile band of all \
+         series at that time.",
+        remove_between_percentile,
+    ),
+    FunctionSpec {
+        name: "fallbackSeries",
+        group: SPECIAL,
+        description: "The series list, or the fallback when the list is empty.",
+        params: &[SERIES, Param::req("fallback", T::SeriesList)],
+        run: fallback_series,
+        aggregator: false,
+    },
+];

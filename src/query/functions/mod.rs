@@ -8,7 +8,9 @@ mod alias;
 mod calculate;
 mod combine;
 mod filter;
+mod filter_data;
 mod graph;
+mod moving;
 mod sort;
 mod special;
 mod transform;
@@ -19,7 +21,9 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         combine::SPECS,
         transform::SPECS,
         calculate::SPECS,
+        moving::SPECS,
         filter::SPECS,
+        filter_data::SPECS,
         sort::SPECS,
         alias::SPECS,
         graph::SPECS,
