@@ -296,3 +296,197 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         aggregator: false,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::query::functions::moving::tests::call;
+    use crate::query::registry::Value;
+
+    const FROM: i64 = 1796180200;
+    const UNTIL: i64 = 1796180400;
+
+    fn s(text: &str) -> Value {
+        Value::Str(text.into())
+    }
+
+    /// Every expected line is graphite-web 1.1.8's `format=raw` answer for the same data
+    /// (`moving::tests::reference`), except where a comment says otherwise.
+    macro_rules! case {
+        ($func:expr, $path:expr, [$($arg:expr),*] => [$($want:expr),* $(,)?]) => {
+            assert_eq!(
+                call($func, $path, vec![$($arg),*], FROM, UNTIL),
+                Ok(vec![$($want.to_string()),*])
+            )
+        };
+    }
+
+    #[test]
+    fn stdev_as_graphite_web() {
+        case!("stdev", "cf.m.a", [Value::Int(4), Value::Float(0.1)] => [
+            "stdev(cf.m.a,4),1796180210,1796180410,10|0.0,0.5499999999999994,0.8981462390204972,\
+             1.2298373876248834,1.2298373876248827,1.2298373876248798,1.229837387624877,\
+             2.219234102117209,2.4622144504490233,2.21923410211721,1.2298373876248798,\
+             1.2298373876248798,1.229837387624877,1.2298373876248738,2.2192341021172126,\
+             2.4622144504490246,2.219234102117214,1.2298373876248827,1.2298373876248856,\
+             0.8981462390205052"]);
+        case!("stdev", "cf.m.a", [Value::Int(3), Value::Float(0.5)] => [
+            "stdev(cf.m.a,3),1796180210,1796180410,10|None,0.5499999999999994,0.8981462390204972,\
+             0.8981462390204963,0.8981462390204946,0.8981462390205016,0.8981462390204981,\
+             2.561683474245448,2.561683474245447,0.8981462390205016,0.8981462390205052,\
+             0.8981462390205087,0.8981462390205087,0.898146239020512,2.561683474245449,\
+             2.561683474245448,0.8981462390204981,0.8981462390204981,0.8981462390204981,\
+             0.5499999999999824"]);
+        case!("stdev", "cf.m.b", [Value::Int(3), Value::Float(0.1)] => [
+            format!("stdev(cf.m.b,3),1796180210,1796180410,10|0.0,0.5,{}",
+                vec!["0.8164965809277259"; 18].join(","))]);
+        case!("stdev", "cf.m.c", [Value::Int(5), Value::Float(0.0)] => [
+            format!("stdev(cf.m.c,5),1796180210,1796180410,10|None,None,None,{}",
+                vec!["0.0"; 17].join(","))]);
+        let err = call(
+            "stdev",
+            "cf.m.a",
+            vec![Value::Int(0), Value::Float(0.1)],
+            FROM,
+            UNTIL,
+        );
+        assert!(err.unwrap_err().contains("positive"));
+    }
+
+    #[test]
+    fn n_percentile_as_graphite_web() {
+        let line = |name: &str, v: &str| {
+            format!("{name},1796180210,1796180410,10|{}", vec![v; 20].join(","))
+        };
+        case!("nPercentile", "cf.m.a", [Value::Float(95.0)] => [line("nPercentile(cf.m.a, 95)", "9.4")]);
+        case!("nPercentile", "cf.m.a", [Value::Float(50.5)] => [line("nPercentile(cf.m.a, 50.5)", "6.1")]);
+        // Series without data are dropped.
+        case!("nPercentile", "*", [Value::Int(10)] => [
+            line("nPercentile(cf.m.a, 10)", "2.8"),
+            line("nPercentile(cf.m.b, 10)", "62.0"),
+            line("nPercentile(cf.m.c, 10)", "3.5"),
+        ]);
+        let err = call("nPercentile", "cf.m.a", vec![Value::Int(0)], FROM, UNTIL).unwrap_err();
+        assert!(err.contains("greater than 0"), "{err}");
+    }
+
+    #[test]
+    fn n_percentile_tags_with_the_float() {
+        let src = crate::query::functions::moving::tests::reference();
+        let c = crate::query::functions::testing::ctx(FROM, UNTIL);
+        let list = crate::query::Source::fetch(&src, "cf.m.c", FROM, UNTIL, UNTIL).unwrap();
+        let out = crate::query::functions::testing::run(
+            "nPercentile",
+            vec![Value::Series(list), Value::Int(10)],
+            None,
+            &c,
+            &src,
+        )
+        .unwrap();
+        assert_eq!(
+            out[0].tags.get("nPercentile").map(String::as_str),
+            Some("10.0")
+        );
+        assert_eq!(out[0].path_expression, "nPercentile(cf.m.c, 10)");
+    }
+
+    #[test]
+    fn aggregate_line_as_graphite_web() {
+        // constantLine's three points make pencil's raw end 1796180500 where graphite-web
+        // writes the request's until (1796180400); the timestamps agree.
+        case!("aggregateLine", "*", [s("median"), Value::Bool(false)] => [
+            "aggregateLine(cf.m.a, 5.7),1796180200,1796180500,100|5.7,5.7,5.7",
+            "aggregateLine(cf.m.b, 69.5),1796180200,1796180500,100|69.5,69.5,69.5",
+            "aggregateLine(cf.m.c, 3.5),1796180200,1796180500,100|3.5,3.5,3.5",
+            "aggregateLine(cf.m.d, None),1796180200,1796180500,100|None,None,None",
+            "aggregateLine(cf.m.e, None),1796180200,1796180500,100|None,None,None",
+        ]);
+        case!("aggregateLine", "cf.m.a", [s("last"), Value::Bool(true)] => [
+            format!("aggregateLine(cf.m.a, 7.9),1796180210,1796180410,10|{}", vec!["7.9"; 20].join(","))]);
+        case!("aggregateLine", "cf.m.b", [s("sum"), Value::Bool(false)] => [
+            "aggregateLine(cf.m.b, 1390),1796180200,1796180500,100|1390.0,1390.0,1390.0"]);
+        let err = call(
+            "aggregateLine",
+            "cf.m.b",
+            vec![s("avg2"), Value::Bool(false)],
+            FROM,
+            UNTIL,
+        );
+        assert!(err
+            .unwrap_err()
+            .contains("Unsupported aggregation function: avg2"));
+    }
+
+    #[test]
+    fn aggregate_line_tags_as_graphite_web() {
+        // The constant line keeps constantLine's name tag: "3.5", or "None" without data.
+        let src = crate::query::functions::moving::tests::reference();
+        let c = crate::query::functions::testing::ctx(FROM, UNTIL);
+        let list = crate::query::Source::fetch(&src, "*", FROM, UNTIL, UNTIL).unwrap();
+        let out = crate::query::functions::testing::run(
+            "aggregateLine",
+            vec![Value::Series(list), s("max"), Value::Bool(false)],
+            None,
+            &c,
+            &src,
+        )
+        .unwrap();
+        let tag = |i: usize| out[i].tags.get("name").cloned().unwrap_or_default();
+        assert_eq!((tag(2), tag(3)), ("3.5".to_string(), "None".to_string()));
+        assert_eq!(out[2].path_expression, "aggregateLine(cf.m.c, 3.5)");
+    }
+
+    #[test]
+    fn linear_regression_as_graphite_web() {
+        case!("linearRegression", "cf.m.a", [Value::None, Value::None] => [
+            "linearRegression(cf.m.a, 1796180200, 1796180400),1796180210,1796180410,10|\
+             4.34736842289567,4.501754388213158,4.656140349805355,4.810526315122843,\
+             4.9649122804403305,5.119298245757818,5.273684211075306,5.428070176392794,\
+             5.582456141710281,5.736842107027769,5.891228072345257,6.045614033937454,\
+             6.199999999254942,6.35438596457243,6.508771929889917,6.663157895207405,\
+             6.817543860524893,6.9719298258423805,7.126315791159868,7.280701756477356"]);
+        case!("linearRegression", "cf.m.a", [s("1796180100"), Value::None] => [
+            "linearRegression(cf.m.a, 1796180100, 1796180400),1796180210,1796180410,10|\
+             5.183537082746625,5.265199674293399,5.346862265840173,5.428524857386947,\
+             5.510187450796366,5.59185004234314,5.673512633889914,5.7551752254366875,\
+             5.836837816983461,5.918500408530235,6.000163000077009,6.081825591623783,\
+             6.163488183170557,6.245150774717331,6.326813366264105,6.408475957810879,\
+             6.490138549357653,6.571801140904427,6.653463734313846,6.7351263258606195"]);
+        // Series without two distinct points (d, e) are dropped.
+        case!("linearRegression", "*", [s("1796180100"), s("1796180300")] => [
+            "linearRegression(cf.m.a, 1796180100, 1796180300),1796180210,1796180410,10|\
+             5.034316006116569,5.073545383289456,5.112774759531021,5.152004136703908,\
+             5.191233513876796,5.2304628901183605,5.269692267291248,5.308921643532813,\
+             5.3481510207057,5.387380396947265,5.426609774120152,5.465839151293039,\
+             5.505068527534604,5.544297904707491,5.583527280949056,5.6227566581219435,\
+             5.661986034363508,5.7012154115363955,5.740444788709283,5.779674164950848",
+            "linearRegression(cf.m.b, 1796180100, 1796180300),1796180210,1796180410,10|\
+             79.0,78.0,77.0,76.0,75.0,74.0,73.0,72.0,71.0,70.0,69.0,68.0,67.0,66.0,65.0,64.0,\
+             63.0,62.0,61.0,60.0",
+            format!("linearRegression(cf.m.c, 1796180100, 1796180300),1796180210,1796180410,10|{}",
+                vec!["3.5"; 20].join(",")),
+        ]);
+        let err = call(
+            "linearRegression",
+            "cf.m.a",
+            vec![s("yesterday-ish"), Value::None],
+            FROM,
+            UNTIL,
+        );
+        assert!(err.unwrap_err().contains("yesterday-ish"));
+    }
+
+    #[test]
+    fn identity_counts_minutes() {
+        // graphite-web writes these as integers (`1796180200`); pencil's values are floats.
+        let src = crate::query::functions::testing::FakeSource::default();
+        let c = crate::query::functions::testing::ctx(FROM, UNTIL);
+        let out =
+            crate::query::functions::testing::run("identity", vec![s("the.time")], None, &c, &src)
+                .unwrap();
+        assert_eq!(
+            crate::query::functions::moving::tests::raw(&out[0]),
+            "the.time,1796180200,1796180440,60|1796180200.0,1796180260.0,1796180320.0,1796180380.0"
+        );
+        assert_eq!(out[0].path_expression, "identity(\"the.time\")");
+    }
+}

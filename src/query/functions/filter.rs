@@ -470,3 +470,192 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         aggregator: false,
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use crate::query::functions::moving::tests::reference;
+    use crate::query::functions::testing::{ctx, run};
+    use crate::query::registry::Value;
+    use crate::query::Source;
+
+    /// Runs `func` over the reference `cf.m.<x>` series named by the letters of `pick`
+    /// (fetched over 1796180200..1796180400) and returns the letters of the result.
+    fn pick(func: &str, pick: &str, args: Vec<Value>) -> Result<String, String> {
+        let (from, until) = (1796180200, 1796180400);
+        let src = reference();
+        let all = src.fetch("*", from, until, until).unwrap();
+        let list = pick
+            .chars()
+            .filter_map(|c| all.iter().find(|s| s.name == format!("cf.m.{c}")).cloned())
+            .collect();
+        let mut bound = vec![Value::Series(list)];
+        bound.extend(args);
+        let out = run(func, bound, None, &ctx(from, until), &src).map_err(|e| e.message)?;
+        Ok(out
+            .iter()
+            .map(|s| s.name.strip_prefix("cf.m.").unwrap_or(&s.name).to_string())
+            .collect())
+    }
+
+    fn i(n: i64) -> Value {
+        Value::Int(n)
+    }
+    fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+    fn s(text: &str) -> Value {
+        Value::Str(text.into())
+    }
+
+    /// Each case is graphite-web 1.1.8's answer for `func(cf.m.*, args)` on the same data.
+    macro_rules! case {
+        ($func:expr, $pick:expr, [$($arg:expr),*] => $want:expr) => {
+            assert_eq!(pick($func, $pick, vec![$($arg),*]), Ok($want.to_string()),
+                "{}({}, {:?})", $func, $pick, vec![$($arg),*])
+        };
+    }
+
+    #[test]
+    fn rankings_as_graphite_web() {
+        case!("highest", "abcde", [i(2), s("average")] => "ba");
+        // Ties (d and e are both None) keep their order even when sorting descending.
+        case!("highest", "abcde", [i(10), s("min")] => "bcade");
+        case!("highest", "abcde", [i(3), s("count")] => "bac");
+        case!("highest", "abcde", [f(2.5), s("average")] => "ba");
+        // Python slicing: a negative n drops that many from the end.
+        case!("highest", "abcde", [i(-1), s("average")] => "bacd");
+        case!("lowest", "abcde", [i(1), s("average")] => "d");
+        case!("lowest", "abcde", [i(3), s("current")] => "dec");
+        case!("highestCurrent", "abcde", [i(2)] => "ba");
+        case!("highestMax", "abcde", [i(1)] => "b");
+        case!("highestAverage", "abcde", [i(3)] => "bac");
+        case!("lowestCurrent", "abcde", [i(4)] => "deca");
+        case!("lowestAverage", "abcde", [i(2)] => "de");
+        case!("mostDeviant", "abcde", [i(5)] => "bac");
+        case!("mostDeviant", "abcde", [i(2)] => "ba");
+        case!("limit", "abcde", [i(2)] => "ab");
+        case!("limit", "abcde", [i(-1)] => "abcd");
+        case!("limit", "abcde", [i(0)] => "");
+        let err = pick("highest", "ab", vec![i(1), s("foo")]).unwrap_err();
+        assert!(
+            err.contains("Unsupported aggregation function: foo"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn thresholds_as_graphite_web() {
+        case!("currentAbove", "abcde", [f(3.5)] => "ab");
+        // A None aggregate passes the "Below" filters (<=).
+        case!("currentBelow", "abcde", [f(3.5)] => "cde");
+        case!("averageAbove", "abcde", [f(5.6)] => "ab");
+        case!("averageBelow", "abcde", [f(5.6)] => "cde");
+        case!("maximumAbove", "abcde", [f(9.4)] => "b");
+        case!("maximumBelow", "abcde", [f(9.4)] => "acde");
+        case!("minimumAbove", "abcde", [f(2.1)] => "bc");
+        case!("minimumBelow", "abcde", [f(2.1)] => "ade");
+        case!("filterSeries", "abcde", [s("sum"), s("="), f(70.0)] => "");
+        case!("filterSeries", "abcde", [s("last"), s(">="), f(60.0)] => "b");
+        case!("filterSeries", "abcde", [s("min"), s("<"), f(3.5)] => "ade");
+        case!("filterSeries", "abcde", [s("avg_zero"), s("<="), f(0.7)] => "de");
+        case!("filterSeries", "abcde", [s("count"), s(">"), f(5.0)] => "ab");
+        case!("filterSeries", "abcde", [s("max"), s("!="), f(9.4)] => "bcde");
+        let err = pick("filterSeries", "ab", vec![s("max"), s("~"), f(3.0)]).unwrap_err();
+        assert!(err.contains("Unsupported operator: ~"), "{err}");
+    }
+
+    #[test]
+    fn names_by_regex() {
+        case!("exclude", "abcde", [s("[ab]$")] => "cde");
+        case!("grep", "abcde", [s(r"m\.c|e")] => "ce");
+        // re.search, not re.match: the pattern may match anywhere.
+        case!("grep", "abcde", [s("m.d")] => "d");
+        let err = pick("exclude", "ab", vec![s("(")]).unwrap_err();
+        assert!(
+            err.contains("exclude") && err.contains("bad regular expression \"(\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn emptiness_uniqueness_and_fallback() {
+        case!("removeEmptySeries", "abcde", [Value::None] => "abc");
+        case!("removeEmptySeries", "abcde", [f(0.3)] => "ab");
+        let src = reference();
+        let c = ctx(1796180200, 1796180400);
+        let fetch = |p: &str| Value::Series(src.fetch(p, c.from, c.until, c.until).unwrap());
+        let names = |out: Vec<crate::series::Series>| -> Vec<String> {
+            out.into_iter().map(|s| s.name).collect()
+        };
+        let lists = Value::List(vec![fetch("cf.m.c"), fetch("*"), fetch("cf.m.a")]);
+        let out = run("unique", vec![lists], None, &c, &src).unwrap();
+        assert_eq!(
+            names(out),
+            ["cf.m.c", "cf.m.a", "cf.m.b", "cf.m.d", "cf.m.e"]
+        );
+        let out = run(
+            "fallbackSeries",
+            vec![fetch("cf.m.zz"), fetch("cf.m.c")],
+            None,
+            &c,
+            &src,
+        );
+        assert_eq!(names(out.unwrap()), ["cf.m.c"]);
+        let out = run(
+            "fallbackSeries",
+            vec![fetch("cf.m.a"), fetch("cf.m.c")],
+            None,
+            &c,
+            &src,
+        );
+        assert_eq!(names(out.unwrap()), ["cf.m.a"]);
+    }
+
+    #[test]
+    fn percentile_bands() {
+        // Averages a 5.62…, b 69.5, c 3.5: the 20th..80th band is (3.5, 69.5), a lies inside.
+        case!("averageOutsidePercentile", "abc", [f(80.0)] => "bc");
+        case!("averageOutsidePercentile", "abc", [f(20.0)] => "bc");
+        // Empty series have no average, so never lie inside (graphite-web on Python 2).
+        case!("averageOutsidePercentile", "abcd", [f(80.0)] => "bcd");
+        // b is the highest at every timestamp and c the lowest wherever it has data; a's
+        // None points count as outside (graphite-web on Python 3 fails with a TypeError).
+        case!("removeBetweenPercentile", "abc", [f(80.0)] => "abc");
+        case!("removeBetweenPercentile", "ab", [f(80.0)] => "ab");
+    }
+
+    #[test]
+    fn percentile_bands_remove_as_graphite_web() {
+        // cf.q.* fed to graphite-web 1.1.8: two points each, a [1,5] b [2,2] c [3,3] d [4,4]
+        // e [5,1].
+        let q = |func: &str, n: f64| -> Vec<String> {
+            let rows: [(&str, [f64; 2]); 5] = [
+                ("a", [1.0, 5.0]),
+                ("b", [2.0, 2.0]),
+                ("c", [3.0, 3.0]),
+                ("d", [4.0, 4.0]),
+                ("e", [5.0, 1.0]),
+            ];
+            let list = rows
+                .iter()
+                .map(|(name, v)| crate::query::functions::testing::series(name, 1796180350, 10, v))
+                .collect();
+            let src = crate::query::functions::testing::FakeSource::default();
+            let c = ctx(1796180340, 1796180360);
+            run(func, vec![Value::Series(list), f(n)], None, &c, &src)
+                .unwrap()
+                .into_iter()
+                .map(|s| s.name)
+                .collect()
+        };
+        // The per-timestamp band is (2, 5): c and d lie inside at both points.
+        assert_eq!(q("removeBetweenPercentile", 70.0), ["a", "b", "e"]);
+        assert_eq!(q("removeBetweenPercentile", 30.0), ["a", "b", "e"]);
+        // Averages 3 2 3 4 3: the 30..70 band (3, 4) holds none; the 10..90 one (2, 4) holds 3s.
+        assert_eq!(
+            q("averageOutsidePercentile", 70.0),
+            ["a", "b", "c", "d", "e"]
+        );
+        assert_eq!(q("averageOutsidePercentile", 90.0), ["b", "d"]);
+    }
+}

@@ -43,9 +43,11 @@ impl Window {
                 })?;
                 (s.clone(), WindowKind::Seconds(seconds.abs()))
             }
-            other => return Err(inv.error(format!(
+            other => {
+                return Err(inv.error(format!(
                 "windowSize must be a number of points or a time span like '5min', got {other:?}"
-            ))),
+            )))
+            }
         };
         if let WindowKind::Points(n) = kind {
             if n < 0 {
