@@ -1,12 +1,12 @@
-//! graphite-web's "Filter Series" functions: each returns a subset of its series list,
-//! unchanged and unrenamed, in the order noted per function (graphite.md 5.5). Plus
-//! `fallbackSeries`, which graphite-web files under "Special".
+//! graphite-web's "Filter Series" functions that rank or compare an aggregate of each series
+//! (highest/lowest, the Above/Below filters, filterSeries, mostDeviant, the percentile bands,
+//! limit). Each returns a subset of its list, unchanged and unrenamed, in the order noted
+//! (graphite.md 5.5). Selection by name or presence lives in `filter_list.rs`.
 
 use super::calculate::{agg_arg, AGG_FUNC_OPTIONS};
 use crate::query::aggfuncs::{self, AggFn};
 use crate::query::registry::{
-    group::{FILTER_SERIES, SPECIAL},
-    FunctionBody, FunctionSpec, Invocation, Param, ParamType as T, Value,
+    group::FILTER_SERIES, FunctionBody, FunctionSpec, Invocation, Param, ParamType as T, Value,
 };
 use crate::query::QueryError;
 use crate::series::Series;
@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 type Out = Result<Vec<Series>, QueryError>;
 
 /// An integer count argument; a float the binder let through is truncated as Python's `int()`.
-fn count_arg(inv: &Invocation<'_>, i: usize) -> i64 {
+pub(crate) fn count_arg(inv: &Invocation<'_>, i: usize) -> i64 {
     match inv.value(i) {
         Value::Float(f) if f.is_finite() => *f as i64,
         _ => inv.int(i).unwrap_or(0),
@@ -23,7 +23,7 @@ fn count_arg(inv: &Invocation<'_>, i: usize) -> i64 {
 }
 
 /// Python's `list[:n]`: a negative n drops that many from the end.
-fn head(mut list: Vec<Series>, n: i64) -> Vec<Series> {
+pub(crate) fn head(mut list: Vec<Series>, n: i64) -> Vec<Series> {
     let len = list.len() as i64;
     let keep = if n >= 0 { n.min(len) } else { (len + n).max(0) };
     list.truncate(keep as usize);
@@ -157,30 +157,6 @@ fn limit(inv: &mut Invocation<'_>) -> Out {
     Ok(head(inv.take_series(0), n))
 }
 
-/// Python's `re.compile(pattern)`; regex-lite covers Python's common syntax (no look-around
-/// or backreferences), so such a pattern is a clear error rather than a wrong match.
-pub(crate) fn regex_arg(inv: &Invocation<'_>, i: usize) -> Result<regex_lite::Regex, QueryError> {
-    let pattern = inv.str(i).unwrap_or_default();
-    regex_lite::Regex::new(pattern)
-        .map_err(|e| inv.error(format!("bad regular expression {pattern:?}: {e}")))
-}
-
-/// Keeps the series whose name `re.search`es the pattern (`grep`) or does not (`exclude`).
-fn by_name(inv: &mut Invocation<'_>, keep_matches: bool) -> Out {
-    let regex = regex_arg(inv, 1)?;
-    let mut list = inv.take_series(0);
-    list.retain(|s| regex.is_match(&s.name) == keep_matches);
-    Ok(list)
-}
-
-fn grep(inv: &mut Invocation<'_>) -> Out {
-    by_name(inv, true)
-}
-
-fn exclude(inv: &mut Invocation<'_>) -> Out {
-    by_name(inv, false)
-}
-
 /// The n series of largest variance (squared deviations from the mean over the non-null
 /// count), largest first; series without data are left out.
 fn most_deviant(inv: &mut Invocation<'_>) -> Out {
@@ -204,34 +180,6 @@ fn most_deviant(inv: &mut Invocation<'_>) -> Out {
         .collect();
     keyed.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(Ordering::Equal));
     Ok(head(keyed.into_iter().map(|(_, s)| s).collect(), n))
-}
-
-/// Keeps series with at least one non-null point, and at least `xFilesFactor` of them non-null.
-fn remove_empty_series(inv: &mut Invocation<'_>) -> Out {
-    let xff = inv.float(1).unwrap_or(0.0);
-    let mut list = inv.take_series(0);
-    list.retain(|s| {
-        let known = aggfuncs::count(&s.values);
-        known > 0.0 && known / s.values.len() as f64 >= xff
-    });
-    Ok(list)
-}
-
-/// Every series of every argument, the first of each name only.
-fn unique(inv: &mut Invocation<'_>) -> Out {
-    let mut seen = std::collections::HashSet::new();
-    let mut list = inv.take_all_series(0);
-    list.retain(|s| seen.insert(s.name.clone()));
-    Ok(list)
-}
-
-fn fallback_series(inv: &mut Invocation<'_>) -> Out {
-    let list = inv.take_series(0);
-    if list.is_empty() {
-        Ok(inv.take_series(1))
-    } else {
-        Ok(list)
-    }
 }
 
 /// Strictly between the bounds; None (a value or a bound) is never inside, which is what
@@ -283,10 +231,9 @@ fn remove_between_percentile(inv: &mut Invocation<'_>) -> Out {
     Ok(list)
 }
 
-const SERIES: Param = Param::req("seriesList", T::SeriesList);
+pub(crate) const SERIES: Param = Param::req("seriesList", T::SeriesList);
 const COUNT_PARAMS: &[Param] = &[SERIES, Param::req("n", T::Integer)];
 const THRESHOLD_PARAMS: &[Param] = &[SERIES, Param::req("n", T::Float)];
-const PATTERN_PARAMS: &[Param] = &[SERIES, Param::req("pattern", T::String)];
 const RANK_PARAMS: &[Param] = &[
     SERIES,
     Param::req("n", T::Integer),
@@ -295,7 +242,7 @@ const RANK_PARAMS: &[Param] = &[
         .options(AGG_FUNC_OPTIONS),
 ];
 
-const fn spec(
+pub(crate) const fn spec(
     name: &'static str,
     params: &'static [Param],
     description: &'static str,
@@ -418,34 +365,10 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
     ),
     spec("limit", COUNT_PARAMS, "The first n series.", limit),
     spec(
-        "grep",
-        PATTERN_PARAMS,
-        "Keeps the series whose name matches the regular expression.",
-        grep,
-    ),
-    spec(
-        "exclude",
-        PATTERN_PARAMS,
-        "Drops the series whose name matches the regular expression.",
-        exclude,
-    ),
-    spec(
         "mostDeviant",
         COUNT_PARAMS,
         "The n series with the largest variance, largest first.",
         most_deviant,
-    ),
-    spec(
-        "removeEmptySeries",
-        &[SERIES, Param::opt("xFilesFactor", T::Float)],
-        "Drops the series without data (or with fewer than xFilesFactor of points non-null).",
-        remove_empty_series,
-    ),
-    spec(
-        "unique",
-        &[Param::req("seriesLists", T::SeriesList).many()],
-        "Every series of the arguments, the first one of each name only.",
-        unique,
     ),
     spec(
         "averageOutsidePercentile",
@@ -461,18 +384,10 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
          series at that time.",
         remove_between_percentile,
     ),
-    FunctionSpec {
-        name: "fallbackSeries",
-        group: SPECIAL,
-        description: "The series list, or the fallback when the list is empty.",
-        params: &[SERIES, Param::req("fallback", T::SeriesList)],
-        run: fallback_series,
-        aggregator: false,
-    },
 ];
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::query::functions::moving::tests::reference;
     use crate::query::functions::testing::{ctx, run};
     use crate::query::registry::Value;
@@ -480,7 +395,7 @@ mod tests {
 
     /// Runs `func` over the reference `cf.m.<x>` series named by the letters of `pick`
     /// (fetched over 1796180200..1796180400) and returns the letters of the result.
-    fn pick(func: &str, pick: &str, args: Vec<Value>) -> Result<String, String> {
+    pub(crate) fn pick(func: &str, pick: &str, args: Vec<Value>) -> Result<String, String> {
         let (from, until) = (1796180200, 1796180400);
         let src = reference();
         let all = src.fetch("*", from, until, until).unwrap();
@@ -497,13 +412,13 @@ mod tests {
             .collect())
     }
 
-    fn i(n: i64) -> Value {
+    pub(crate) fn i(n: i64) -> Value {
         Value::Int(n)
     }
-    fn f(x: f64) -> Value {
+    pub(crate) fn f(x: f64) -> Value {
         Value::Float(x)
     }
-    fn s(text: &str) -> Value {
+    pub(crate) fn s(text: &str) -> Value {
         Value::Str(text.into())
     }
 
@@ -562,53 +477,6 @@ mod tests {
         case!("filterSeries", "abcde", [s("max"), s("!="), f(9.4)] => "bcde");
         let err = pick("filterSeries", "ab", vec![s("max"), s("~"), f(3.0)]).unwrap_err();
         assert!(err.contains("Unsupported operator: ~"), "{err}");
-    }
-
-    #[test]
-    fn names_by_regex() {
-        case!("exclude", "abcde", [s("[ab]$")] => "cde");
-        case!("grep", "abcde", [s(r"m\.c|e")] => "ce");
-        // re.search, not re.match: the pattern may match anywhere.
-        case!("grep", "abcde", [s("m.d")] => "d");
-        let err = pick("exclude", "ab", vec![s("(")]).unwrap_err();
-        assert!(
-            err.contains("exclude") && err.contains("bad regular expression \"(\""),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn emptiness_uniqueness_and_fallback() {
-        case!("removeEmptySeries", "abcde", [Value::None] => "abc");
-        case!("removeEmptySeries", "abcde", [f(0.3)] => "ab");
-        let src = reference();
-        let c = ctx(1796180200, 1796180400);
-        let fetch = |p: &str| Value::Series(src.fetch(p, c.from, c.until, c.until).unwrap());
-        let names = |out: Vec<crate::series::Series>| -> Vec<String> {
-            out.into_iter().map(|s| s.name).collect()
-        };
-        let lists = Value::List(vec![fetch("cf.m.c"), fetch("*"), fetch("cf.m.a")]);
-        let out = run("unique", vec![lists], None, &c, &src).unwrap();
-        assert_eq!(
-            names(out),
-            ["cf.m.c", "cf.m.a", "cf.m.b", "cf.m.d", "cf.m.e"]
-        );
-        let out = run(
-            "fallbackSeries",
-            vec![fetch("cf.m.zz"), fetch("cf.m.c")],
-            None,
-            &c,
-            &src,
-        );
-        assert_eq!(names(out.unwrap()), ["cf.m.c"]);
-        let out = run(
-            "fallbackSeries",
-            vec![fetch("cf.m.a"), fetch("cf.m.c")],
-            None,
-            &c,
-            &src,
-        );
-        assert_eq!(names(out.unwrap()), ["cf.m.a"]);
     }
 
     #[test]

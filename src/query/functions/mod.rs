@@ -9,6 +9,7 @@ mod calculate;
 mod combine;
 mod filter;
 mod filter_data;
+mod filter_list;
 mod graph;
 mod moving;
 mod sort;
@@ -23,6 +24,7 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         calculate::SPECS,
         moving::SPECS,
         filter::SPECS,
+        filter_list::SPECS,
         filter_data::SPECS,
         sort::SPECS,
         alias::SPECS,
