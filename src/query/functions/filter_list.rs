@@ -1,6 +1,7 @@
 //! graphite-web's "Filter Series" functions that select by name or presence: grep, exclude,
 //! removeEmptySeries, unique, useSeriesAbove, and `fallbackSeries` (filed under "Special").
-//! They return series unchanged and unrenamed.
+//! They return series unchanged and unrenamed; useSeriesAbove evaluates the related series
+//! it names.
 
 use super::filter::{spec, SERIES};
 use crate::query::aggfuncs;
@@ -62,6 +63,78 @@ fn fallback_series(inv: &mut Invocation<'_>) -> Out {
     }
 }
 
+/// Python's `re.sub` replacement syntax in regex-lite's: `\1` and `\g<1>` / `\g<name>` become
+/// `${1}` / `${name}`, `$` is literal, `\n` `\t` `\r` `\\` are the characters, other escapes of
+/// punctuation stay as written and escapes of other letters are refused, as Python does.
+pub(crate) fn python_replacement(repl: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(repl.len());
+    let mut chars = repl.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '$' => out.push_str("$$"),
+            '\\' => match chars.next() {
+                None => return Err("bad escape (end of pattern)".into()),
+                Some(d) if d.is_ascii_digit() => {
+                    let mut group = d.to_string();
+                    if let Some(&e) = chars.peek().filter(|e| e.is_ascii_digit()) {
+                        group.push(e);
+                        chars.next();
+                    }
+                    out.push_str(&format!("${{{group}}}"));
+                }
+                Some('g') => {
+                    if chars.next() != Some('<') {
+                        return Err("missing < after \\g".into());
+                    }
+                    let name: String = chars.by_ref().take_while(|&c| c != '>').collect();
+                    if name.is_empty() {
+                        return Err("missing group name after \\g<".into());
+                    }
+                    out.push_str(&format!("${{{name}}}"));
+                }
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('\\') => out.push('\\'),
+                Some(d) if d.is_ascii_alphabetic() => return Err(format!("bad escape \\{d}")),
+                Some(d) => {
+                    out.push('\\');
+                    out.push(d);
+                }
+            },
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// For each series whose maximum is above `value`, `re.sub(search, replace, name)` names a
+/// related metric to draw instead; those are evaluated over the request (series without
+/// points dropped). A series without data has no maximum and is skipped, as graphite-web on
+/// Python 2 does (on Python 3 it fails with a TypeError).
+fn use_series_above(inv: &mut Invocation<'_>) -> Out {
+    let value = inv.float(1).unwrap_or(0.0);
+    let search = regex_arg(inv, 2)?;
+    let replace = python_replacement(inv.str(3).unwrap_or_default())
+        .map_err(|e| inv.error(format!("replace {:?}: {e}", inv.str(3).unwrap_or_default())))?;
+    let names: Vec<String> = inv
+        .take_series(0)
+        .iter()
+        .filter(|s| aggfuncs::max(&s.values) > value)
+        .map(|s| search.replace_all(&s.name, replace.as_str()).into_owned())
+        .collect();
+    let mut out = Vec::new();
+    for name in names {
+        out.extend(
+            inv.eval
+                .eval_target(&name)?
+                .into_iter()
+                .filter(|s| !s.values.is_empty()),
+        );
+    }
+    Ok(out)
+}
+
 const PATTERN_PARAMS: &[Param] = &[SERIES, Param::req("pattern", T::String)];
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
@@ -88,6 +161,18 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         &[Param::req("seriesLists", T::SeriesList).many()],
         "Every series of the arguments, the first one of each name only.",
         unique,
+    ),
+    spec(
+        "useSeriesAbove",
+        &[
+            SERIES,
+            Param::req("value", T::Float),
+            Param::req("search", T::String),
+            Param::req("replace", T::String),
+        ],
+        "For each series whose maximum is above value, draws the metric named by a regex \
+         search and replace on its name instead.",
+        use_series_above,
     ),
     FunctionSpec {
         name: "fallbackSeries",
@@ -160,5 +245,93 @@ mod tests {
             &src,
         );
         assert_eq!(names(out.unwrap()), ["cf.m.a"]);
+    }
+
+    #[test]
+    fn python_replacements() {
+        let ok = |r: &str| super::python_replacement(r).unwrap();
+        assert_eq!(ok(r"m.a"), "m.a");
+        assert_eq!(ok(r"\1.x"), "${1}.x");
+        assert_eq!(ok(r"\12"), "${12}");
+        assert_eq!(ok(r"\g<1>0"), "${1}0");
+        assert_eq!(ok(r"\g<node>"), "${node}");
+        assert_eq!(ok("$1"), "$$1");
+        assert_eq!(ok(r"a\.b\\"), "a\\.b\\");
+        assert!(super::python_replacement(r"\q")
+            .unwrap_err()
+            .contains("bad escape"));
+        assert!(super::python_replacement("x\\").is_err());
+    }
+
+    #[test]
+    fn use_series_above_draws_the_related_metric() {
+        // graphite-web 1.1.8 (on cf.p.*, whose maxima are a 2, b 5, c 9, d 4):
+        // useSeriesAbove(cf.p.*,4,"p\.(.)$","p.a") draws cf.p.a twice.
+        let rows: [(&str, [f64; 2]); 4] = [
+            ("cf.p.a", [1.0, 2.0]),
+            ("cf.p.b", [5.0, 5.0]),
+            ("cf.p.c", [9.0, 1.0]),
+            ("cf.p.d", [3.0, 4.0]),
+        ];
+        let src = crate::query::functions::testing::FakeSource {
+            series: rows
+                .iter()
+                .map(|(n, v)| crate::query::functions::testing::series(n, 1796180350, 10, v))
+                .collect(),
+            ..Default::default()
+        };
+        let c = ctx(1796180340, 1796180360);
+        // FakeSource evaluates targets over all time; this one uses the request's range.
+        struct Ranged<'a>(&'a crate::query::functions::testing::FakeSource, i64, i64);
+        impl crate::query::registry::Evaluator for Ranged<'_> {
+            fn eval_with_range(
+                &self,
+                expr: &crate::query::ast::Expr,
+                from: i64,
+                until: i64,
+            ) -> Result<Vec<crate::series::Series>, crate::query::QueryError> {
+                self.0.eval_with_range(expr, from, until)
+            }
+            fn eval_target(
+                &self,
+                target: &str,
+            ) -> Result<Vec<crate::series::Series>, crate::query::QueryError> {
+                let path = crate::query::ast::Expr::Path(target.to_string());
+                self.0.eval_with_range(&path, self.1, self.2)
+            }
+            fn source(&self) -> &dyn Source {
+                self.0
+            }
+        }
+        let eval = Ranged(&src, c.from, c.until);
+        let names = |search: &str, replace: &str| -> Result<Vec<String>, String> {
+            let list = src.fetch("*", c.from, c.until, c.until).unwrap();
+            let spec = crate::query::functions::lookup("useSeriesAbove").unwrap();
+            let mut inv = crate::query::registry::Invocation {
+                name: "useSeriesAbove",
+                spec,
+                args: vec![Value::Series(list), f(4.0), s(search), s(replace)],
+                raw: vec![None; 4],
+                ctx: &c,
+                eval: &eval,
+            };
+            (spec.run)(&mut inv)
+                .map(|out| out.into_iter().map(|s| s.name).collect())
+                .map_err(|e| e.message)
+        };
+        assert_eq!(
+            names(r"p\.(.)$", "p.a"),
+            Ok(vec!["cf.p.a".into(), "cf.p.a".into()])
+        );
+        assert_eq!(
+            names(r"p\.(.)$", r"p.\1"),
+            Ok(vec!["cf.p.b".into(), "cf.p.c".into()])
+        );
+        // A name that matches no metric contributes nothing.
+        assert_eq!(names(r"p\.", "zz."), Ok(vec![]));
+        let err = names("(", "x").unwrap_err();
+        assert!(err.contains("bad regular expression"), "{err}");
+        let err = names("p", r"\q").unwrap_err();
+        assert!(err.contains("bad escape"), "{err}");
     }
 }
