@@ -11,6 +11,7 @@ mod filter;
 mod filter_data;
 mod filter_list;
 mod graph;
+mod holt_winters;
 mod moving;
 mod sort;
 mod special;
@@ -23,6 +24,7 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         transform::SPECS,
         calculate::SPECS,
         moving::SPECS,
+        holt_winters::SPECS,
         filter::SPECS,
         filter_list::SPECS,
         filter_data::SPECS,
