@@ -169,16 +169,17 @@ fn date_arg(inv: &Invocation<'_>, i: usize) -> Result<Option<i64>, QueryError> {
 }
 
 /// Least-squares `(factor, offset)` of value against timestamp over the non-null points, in
-/// graphite-web's arithmetic (integer index sums, then floats); None when all x are equal.
+/// graphite-web's arithmetic (exact integer index sums, then floats); None when all x are
+/// equal. i128 because n·Σi² passes i64 from about 72 000 points (eight days at 10 s).
 fn regression(s: &Series) -> Option<(f64, f64)> {
-    let mut n: i64 = 0;
-    let (mut sum_i, mut sum_ii): (i64, i64) = (0, 0);
+    let mut n: i128 = 0;
+    let (mut sum_i, mut sum_ii): (i128, i128) = (0, 0);
     let (mut sum_v, mut sum_iv) = (0.0, 0.0);
     for (i, &v) in s.values.iter().enumerate() {
         if v.is_nan() {
             continue;
         }
-        let i = i as i64;
+        let i = i as i128;
         n += 1;
         sum_i += i;
         sum_ii += i * i;
@@ -213,6 +214,9 @@ fn linear_regression(inv: &mut Invocation<'_>) -> Out {
                 .collect();
             s.tags
                 .insert("linearRegressions".into(), format!("{from}, {until}"));
+            // A new TimeSeries in graphite-web: default consolidation, no drawing options.
+            s.consolidation = crate::series::Consolidation::Average;
+            s.style = crate::series::Style::default();
             s.name = format!("linearRegression({}, {from}, {until})", s.name);
             s.path_expression = s.name.clone();
             Some(s)
@@ -473,6 +477,16 @@ mod tests {
             UNTIL,
         );
         assert!(err.unwrap_err().contains("yesterday-ish"));
+    }
+
+    #[test]
+    fn regression_of_a_long_series_is_exact() {
+        // 200 000 points: n·Σi² is far beyond i64.
+        let values: Vec<f64> = (0..200_000).map(|i| 2.0 * i as f64 + 1.0).collect();
+        let s = crate::query::functions::testing::series("long", 1000, 10, &values);
+        let (factor, offset) = super::regression(&s).unwrap();
+        assert!((factor - 0.2).abs() < 1e-12, "{factor}");
+        assert!((offset - (1.0 - 0.2 * 1000.0)).abs() < 1e-6, "{offset}");
     }
 
     #[test]

@@ -103,7 +103,7 @@ struct Fitted {
 fn fit(inv: &mut Invocation<'_>, bootstrap_at: usize) -> Result<(Vec<Fitted>, i64), QueryError> {
     let bootstrap = interval_arg(inv, bootstrap_at, "7d")?;
     let seasonality = interval_arg(inv, bootstrap_at + 1, "1d")?;
-    let fetched = inv.refetch(0, inv.ctx.from - bootstrap, inv.ctx.until)?;
+    let fetched = inv.refetch(0, inv.ctx.from.saturating_sub(bootstrap), inv.ctx.until)?;
     let fitted = fetched
         .into_iter()
         .map(|series| {
@@ -127,7 +127,7 @@ fn cut(like: &Series, name: String, values: &[f64], skip: usize, bootstrap: i64)
     let mut s = like.clone();
     s.consolidation = Consolidation::Average;
     s.style = Style::default();
-    s.start = like.start + bootstrap;
+    s.start = like.start.saturating_add(bootstrap);
     s.values = values.get(skip..).unwrap_or_default().to_vec();
     s.path_expression = name.clone();
     s.name = name;

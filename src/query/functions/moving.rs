@@ -62,7 +62,12 @@ impl Window {
     /// Seconds of extra history to fetch: N × the largest step of the list, or the span.
     fn preview(&self, list: &[Series]) -> i64 {
         match self.kind {
-            WindowKind::Points(n) => list.iter().map(|s| s.step).max().unwrap_or(1) * n,
+            WindowKind::Points(n) => list
+                .iter()
+                .map(|s| s.step)
+                .max()
+                .unwrap_or(1)
+                .saturating_mul(n),
             WindowKind::Seconds(s) => s,
         }
     }
@@ -96,7 +101,7 @@ fn refetch_with_preview(
         return Ok((Vec::new(), 0));
     }
     let preview = window.preview(&list);
-    let fetched = inv.refetch(0, inv.ctx.from - preview, inv.ctx.until)?;
+    let fetched = inv.refetch(0, inv.ctx.from.saturating_sub(preview), inv.ctx.until)?;
     Ok((fetched, preview))
 }
 
@@ -142,7 +147,7 @@ fn moving(inv: &mut Invocation<'_>, func: &str, xff: Option<f64>) -> Out {
             s.name = window.name(&tag, &s.name);
             s.path_expression = s.name.clone();
             s.tags.insert(tag.clone(), window.text.clone());
-            s.start += preview;
+            s.start = s.start.saturating_add(preview);
             s.values = values;
             s
         })
@@ -223,7 +228,7 @@ fn exponential_moving_average(inv: &mut Invocation<'_>) -> Out {
             s.path_expression = s.name.clone();
             s.tags
                 .insert("exponentialMovingAverage".into(), window.text.clone());
-            s.start += preview;
+            s.start = s.start.saturating_add(preview);
             s.values = values;
             s
         })
