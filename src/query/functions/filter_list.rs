@@ -4,6 +4,7 @@
 //! it names.
 
 use super::filter::{spec, SERIES};
+use super::pyre::{translate_pattern, PySub};
 use crate::query::aggfuncs;
 use crate::query::registry::{group::SPECIAL, FunctionSpec, Invocation, Param, ParamType as T};
 use crate::query::QueryError;
@@ -11,11 +12,12 @@ use crate::series::Series;
 
 type Out = Result<Vec<Series>, QueryError>;
 
-/// Python's `re.compile(pattern)`; regex-lite covers Python's common syntax (no look-around
-/// or backreferences), so such a pattern is a clear error rather than a wrong match.
-pub(crate) fn regex_arg(inv: &Invocation<'_>, i: usize) -> Result<regex_lite::Regex, QueryError> {
+/// Python's `re.compile(pattern)`, through pyre's rewrites of the spellings that differ;
+/// regex-lite has no look-around or backreferences, so such a pattern is a clear error rather
+/// than a wrong match.
+fn regex_arg(inv: &Invocation<'_>, i: usize) -> Result<regex_lite::Regex, QueryError> {
     let pattern = inv.str(i).unwrap_or_default();
-    regex_lite::Regex::new(pattern)
+    regex_lite::Regex::new(&translate_pattern(pattern))
         .map_err(|e| inv.error(format!("bad regular expression {pattern:?}: {e}")))
 }
 
@@ -63,65 +65,22 @@ fn fallback_series(inv: &mut Invocation<'_>) -> Out {
     }
 }
 
-/// Python's `re.sub` replacement syntax in regex-lite's: `\1` and `\g<1>` / `\g<name>` become
-/// `${1}` / `${name}`, `$` is literal, `\n` `\t` `\r` `\\` are the characters, other escapes of
-/// punctuation stay as written and escapes of other letters are refused, as Python does.
-pub(crate) fn python_replacement(repl: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(repl.len());
-    let mut chars = repl.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '$' => out.push_str("$$"),
-            '\\' => match chars.next() {
-                None => return Err("bad escape (end of pattern)".into()),
-                Some(d) if d.is_ascii_digit() => {
-                    let mut group = d.to_string();
-                    if let Some(&e) = chars.peek().filter(|e| e.is_ascii_digit()) {
-                        group.push(e);
-                        chars.next();
-                    }
-                    out.push_str(&format!("${{{group}}}"));
-                }
-                Some('g') => {
-                    if chars.next() != Some('<') {
-                        return Err("missing < after \\g".into());
-                    }
-                    let name: String = chars.by_ref().take_while(|&c| c != '>').collect();
-                    if name.is_empty() {
-                        return Err("missing group name after \\g<".into());
-                    }
-                    out.push_str(&format!("${{{name}}}"));
-                }
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some('r') => out.push('\r'),
-                Some('\\') => out.push('\\'),
-                Some(d) if d.is_ascii_alphabetic() => return Err(format!("bad escape \\{d}")),
-                Some(d) => {
-                    out.push('\\');
-                    out.push(d);
-                }
-            },
-            c => out.push(c),
-        }
-    }
-    Ok(out)
-}
-
 /// For each series whose maximum is above `value`, `re.sub(search, replace, name)` names a
 /// related metric to draw instead; those are evaluated over the request (series without
 /// points dropped). A series without data has no maximum and is skipped, as graphite-web on
 /// Python 2 does (on Python 3 it fails with a TypeError).
 fn use_series_above(inv: &mut Invocation<'_>) -> Out {
     let value = inv.float(1).unwrap_or(0.0);
-    let search = regex_arg(inv, 2)?;
-    let replace = python_replacement(inv.str(3).unwrap_or_default())
-        .map_err(|e| inv.error(format!("replace {:?}: {e}", inv.str(3).unwrap_or_default())))?;
+    let sub = PySub::new(
+        inv.str(2).unwrap_or_default(),
+        inv.str(3).unwrap_or_default(),
+    )
+    .map_err(|e| inv.error(e))?;
     let names: Vec<String> = inv
         .take_series(0)
         .iter()
         .filter(|s| aggfuncs::max(&s.values) > value)
-        .map(|s| search.replace_all(&s.name, replace.as_str()).into_owned())
+        .map(|s| sub.replace(&s.name))
         .collect();
     let mut out = Vec::new();
     for name in names {
@@ -206,6 +165,9 @@ mod tests {
         case!("grep", "abcde", [s(r"m\.c|e")] => "ce");
         // re.search, not re.match: the pattern may match anywhere.
         case!("grep", "abcde", [s("m.d")] => "d");
+        // Python spellings: `\Z` ends the text, a `{` that starts no repetition is literal.
+        case!("grep", "abcde", [s(r"m\.[a-c]\Z")] => "abc");
+        case!("exclude", "abcde", [s("m{")] => "abcde");
         let err = pick("exclude", "ab", vec![s("(")]).unwrap_err();
         assert!(
             err.contains("exclude") && err.contains("bad regular expression \"(\""),
@@ -245,22 +207,6 @@ mod tests {
             &src,
         );
         assert_eq!(names(out.unwrap()), ["cf.m.a"]);
-    }
-
-    #[test]
-    fn python_replacements() {
-        let ok = |r: &str| super::python_replacement(r).unwrap();
-        assert_eq!(ok(r"m.a"), "m.a");
-        assert_eq!(ok(r"\1.x"), "${1}.x");
-        assert_eq!(ok(r"\12"), "${12}");
-        assert_eq!(ok(r"\g<1>0"), "${1}0");
-        assert_eq!(ok(r"\g<node>"), "${node}");
-        assert_eq!(ok("$1"), "$$1");
-        assert_eq!(ok(r"a\.b\\"), "a\\.b\\");
-        assert!(super::python_replacement(r"\q")
-            .unwrap_err()
-            .contains("bad escape"));
-        assert!(super::python_replacement("x\\").is_err());
     }
 
     #[test]

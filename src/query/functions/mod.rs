@@ -12,7 +12,9 @@ mod filter_data;
 mod filter_list;
 mod graph;
 mod holt_winters;
+mod legend;
 mod moving;
+mod pyre;
 mod sort;
 mod special;
 mod transform;
@@ -30,6 +32,7 @@ pub fn all() -> impl Iterator<Item = &'static FunctionSpec> {
         filter_data::SPECS,
         sort::SPECS,
         alias::SPECS,
+        legend::SPECS,
         graph::SPECS,
         special::SPECS,
     ]
