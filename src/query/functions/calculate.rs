@@ -96,11 +96,23 @@ fn stdev(inv: &mut Invocation<'_>) -> Out {
 
 /// A constant series at the n-th percentile of each series (aggfuncs::percentile, no
 /// interpolation); series without data are dropped.
-fn n_percentile(inv: &mut Invocation<'_>) -> Out {
-    let n = inv.float(1).unwrap_or(0.0);
-    if n == 0.0 {
-        return Err(inv.error("The requested percent is required to be greater than 0"));
+/// The percent argument of nPercentile and the percentile Filter Data functions. graphite-web
+/// asserts it is not 0; above 100 its rank indexes past the end (an error) and below 0 from
+/// the end (a wrong answer), so pencil refuses everything outside (0, 100].
+pub(crate) fn percent_arg(inv: &Invocation<'_>, i: usize) -> Result<f64, QueryError> {
+    let n = inv.float(i).unwrap_or(0.0);
+    if n > 0.0 && n <= 100.0 {
+        Ok(n)
+    } else {
+        Err(inv.error(format!(
+            "the percent must be greater than 0 and at most 100, got {}",
+            pyfmt::g(n)
+        )))
     }
+}
+
+fn n_percentile(inv: &mut Invocation<'_>) -> Out {
+    let n = percent_arg(inv, 1)?;
     let list = inv.take_series(0);
     Ok(list
         .into_iter()
@@ -371,6 +383,18 @@ mod tests {
         ]);
         let err = call("nPercentile", "cf.m.a", vec![Value::Int(0)], FROM, UNTIL).unwrap_err();
         assert!(err.contains("greater than 0"), "{err}");
+        let err = call(
+            "nPercentile",
+            "cf.m.a",
+            vec![Value::Float(100.5)],
+            FROM,
+            UNTIL,
+        )
+        .unwrap_err();
+        assert!(err.contains("at most 100, got 100.5"), "{err}");
+        let err = call("nPercentile", "cf.m.a", vec![Value::Int(-5)], FROM, UNTIL).unwrap_err();
+        assert!(err.contains("got -5"), "{err}");
+        case!("nPercentile", "cf.m.a", [Value::Int(100)] => [line("nPercentile(cf.m.a, 100)", "9.4")]);
     }
 
     #[test]

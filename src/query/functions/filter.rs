@@ -188,6 +188,20 @@ fn inside(v: f64, low: f64, high: f64) -> bool {
     low < v && v < high
 }
 
+/// The percent of the band functions: 0..=100 (0 and 100 both mean min..max); outside it
+/// graphite-web's ranks index past either end.
+fn band_percent(inv: &Invocation<'_>) -> Result<f64, QueryError> {
+    let n = inv.float(1).unwrap_or(0.0);
+    if (0.0..=100.0).contains(&n) {
+        Ok(n)
+    } else {
+        Err(inv.error(format!(
+            "n must be between 0 and 100, got {}",
+            crate::query::pyfmt::g(n)
+        )))
+    }
+}
+
 /// The percentile bounds `(100 − n, n)` with n folded to at least 50.
 fn bounds(values: &[f64], n: f64) -> (f64, f64) {
     let n = if n < 50.0 { 100.0 - n } else { n };
@@ -199,7 +213,7 @@ fn bounds(values: &[f64], n: f64) -> (f64, f64) {
 
 /// Removes the series whose average lies strictly inside the percentile band of all averages.
 fn average_outside_percentile(inv: &mut Invocation<'_>) -> Out {
-    let n = inv.float(1).unwrap_or(0.0);
+    let n = band_percent(inv)?;
     let mut list = inv.take_series(0);
     let averages: Vec<f64> = list.iter().map(|s| aggfuncs::average(&s.values)).collect();
     let (low, high) = bounds(&averages, n);
@@ -211,7 +225,7 @@ fn average_outside_percentile(inv: &mut Invocation<'_>) -> Out {
 /// Keeps the series with at least one point outside the percentile band of its timestamp
 /// across all series (columns up to the shortest series, as Python's `zip`).
 fn remove_between_percentile(inv: &mut Invocation<'_>) -> Out {
-    let n = inv.float(1).unwrap_or(0.0);
+    let n = band_percent(inv)?;
     let mut list = inv.take_series(0);
     let columns = list.iter().map(|s| s.values.len()).min().unwrap_or(0);
     let mut column = Vec::with_capacity(list.len());
@@ -490,6 +504,8 @@ pub(crate) mod tests {
         // None points count as outside (graphite-web on Python 3 fails with a TypeError).
         case!("removeBetweenPercentile", "abc", [f(80.0)] => "abc");
         case!("removeBetweenPercentile", "ab", [f(80.0)] => "ab");
+        let err = pick("removeBetweenPercentile", "ab", vec![f(120.0)]).unwrap_err();
+        assert!(err.contains("between 0 and 100, got 120"), "{err}");
     }
 
     #[test]
@@ -525,5 +541,8 @@ pub(crate) mod tests {
             ["a", "b", "c", "d", "e"]
         );
         assert_eq!(q("averageOutsidePercentile", 90.0), ["b", "d"]);
+        // 0 and 100 both make the band min..max (graphite-web 1.1.8 agrees).
+        assert_eq!(q("averageOutsidePercentile", 0.0), ["b", "d"]);
+        assert_eq!(q("averageOutsidePercentile", 100.0), ["b", "d"]);
     }
 }

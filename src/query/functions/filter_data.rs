@@ -1,6 +1,7 @@
 //! graphite-web's "Filter Data" functions: points above or below a value, or a series' own
 //! percentile, become None. Each renames the series `removeBelowValue(x, 100)` (`%g`).
 
+use super::calculate::percent_arg;
 use crate::query::aggfuncs;
 use crate::query::registry::{group::FILTER_DATA, FunctionSpec, Invocation, Param, ParamType as T};
 use crate::query::{pyfmt, QueryError};
@@ -69,10 +70,12 @@ fn remove_above_value(inv: &mut Invocation<'_>) -> Out {
 }
 
 fn remove_below_percentile(inv: &mut Invocation<'_>) -> Out {
+    percent_arg(inv, 1)?;
     remove(inv, "removeBelowPercentile", Remove::Below, own_percentile)
 }
 
 fn remove_above_percentile(inv: &mut Invocation<'_>) -> Out {
+    percent_arg(inv, 1)?;
     remove(inv, "removeAbovePercentile", Remove::Above, own_percentile)
 }
 
@@ -159,6 +162,20 @@ mod tests {
                 ),
             )
         };
+    }
+
+    #[test]
+    fn percentiles_must_be_percents() {
+        let src = FakeSource::default();
+        let c = ctx(0, 600);
+        for n in [0.0, 101.0, -1.0] {
+            let args = vec![
+                Value::Series(vec![series("cf.x", 10, 10, &[1.0])]),
+                Value::Float(n),
+            ];
+            let err = run("removeBelowPercentile", args, None, &c, &src).unwrap_err();
+            assert!(err.message.contains("at most 100"), "{err}");
+        }
     }
 
     #[test]
