@@ -5,6 +5,7 @@
 
 mod find;
 mod form;
+mod functions;
 mod routes;
 mod server;
 

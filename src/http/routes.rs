@@ -57,6 +57,9 @@ enum Endpoint {
 }
 
 pub(crate) fn route(source: &impl MetricSource, health: &Health, req: &Request, now: i64) -> Reply {
+    if let Some(reply) = super::functions::handle(req) {
+        return reply;
+    }
     let endpoint = match req.path.as_str() {
         "/render" | "/render/" => Endpoint::Render,
         "/metrics/find" | "/metrics/find/" | "/metrics" => Endpoint::Find,
