@@ -119,9 +119,11 @@ fn capitalize(s: &str) -> String {
 
 /// Output point `i` (at the normal request's `start + i·step`) is `func` over the N points
 /// *before* it: graphite-web's window `[t − N·step, t − step]`, observed on 1.1.8. A point is
-/// None unless `non-null / N >= xff` (the argument, else the series' own xFilesFactor).
-fn moving(inv: &mut Invocation<'_>, func: &str, xff: Option<f64>) -> Out {
+/// None unless `non-null / N >= xff` (the `xFilesFactor` argument at `xff_at`, else the
+/// series' own).
+fn moving(inv: &mut Invocation<'_>, func: &str, xff_at: usize) -> Out {
     let window = Window::parse(inv, 1)?;
+    let xff = inv.float(xff_at);
     let agg = aggfuncs::agg_func(func)
         .ok_or_else(|| inv.error(format!("Unsupported aggregation function: {func}")))?;
     let (fetched, preview) = refetch_with_preview(inv, &window)?;
@@ -155,40 +157,29 @@ fn moving(inv: &mut Invocation<'_>, func: &str, xff: Option<f64>) -> Out {
     Ok(out)
 }
 
-/// The optional `xFilesFactor` argument at `i`.
-fn xff_arg(inv: &Invocation<'_>, i: usize) -> Option<f64> {
-    inv.float(i)
-}
-
 fn moving_window(inv: &mut Invocation<'_>) -> Out {
     let func = inv.str(2).unwrap_or("average").to_string();
-    let xff = xff_arg(inv, 3);
-    moving(inv, &func, xff)
+    moving(inv, &func, 3)
 }
 
 fn moving_average(inv: &mut Invocation<'_>) -> Out {
-    let xff = xff_arg(inv, 2);
-    moving(inv, "average", xff)
+    moving(inv, "average", 2)
 }
 
 fn moving_sum(inv: &mut Invocation<'_>) -> Out {
-    let xff = xff_arg(inv, 2);
-    moving(inv, "sum", xff)
+    moving(inv, "sum", 2)
 }
 
 fn moving_min(inv: &mut Invocation<'_>) -> Out {
-    let xff = xff_arg(inv, 2);
-    moving(inv, "min", xff)
+    moving(inv, "min", 2)
 }
 
 fn moving_max(inv: &mut Invocation<'_>) -> Out {
-    let xff = xff_arg(inv, 2);
-    moving(inv, "max", xff)
+    moving(inv, "max", 2)
 }
 
 fn moving_median(inv: &mut Invocation<'_>) -> Out {
-    let xff = xff_arg(inv, 2);
-    moving(inv, "median", xff)
+    moving(inv, "median", 2)
 }
 
 /// Python's `round(x, 6)`: graphite-web rounds every EMA value.
