@@ -1,14 +1,18 @@
 //! Graphite's HTTP API: tiny_http in one file (`server.rs`), URL and form decoding (`form.rs`),
-//! routing (`routes.rs`, `find.rs`). Holds no business logic; tiny_http types never leave
+//! routing (`routes.rs`, `find.rs`), the events endpoints (`events.rs`, the only writer, with
+//! its JSON reader `json_in.rs`). Holds no business logic; tiny_http types never leave
 //! `server.rs`. `app` starts a [`Front`], takes [`Pending`] requests off it and answers each
-//! with [`handle`].
+//! with [`handle_events`] (which needs the store mutably) or else [`handle`].
 
+mod events;
 mod find;
 mod form;
 mod functions;
+mod json_in;
 mod routes;
 mod server;
 
+pub use events::handle_events;
 pub use routes::handle;
 pub use server::Front;
 

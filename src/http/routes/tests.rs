@@ -169,7 +169,7 @@ fn render_post_and_get_params_merge_last_single_value_wins() {
 #[test]
 fn render_refusals() {
     expect!("/render?target=a.*&format=json&from=100&until=100" => 400, "Invalid empty time range");
-    expect!("/render?target=a.*&format=json&from=today" => 400, "'from' parameter: time \"today\" is not supported yet");
+    expect!("/render?target=a.*&format=json&from=garbage" => 400, "'from' parameter: time \"garbage\": unknown day reference");
     expect!("/render?target=a.*&format=json&until=-1x" => 400, "'until' parameter");
     expect!("/render?target=a.*&format=png" => 400, "format \"png\" is not supported yet; supported for now: json");
     expect!("/render?target=a.*&format=csv" => 400, "\"csv\"");
