@@ -190,7 +190,10 @@ fn confidence_bands(inv: &mut Invocation<'_>) -> Out {
 }
 
 /// How far each point lies outside its confidence band (0 inside it and for None), for the
-/// request's own series.
+/// request's own series. The band point is the one whose interval holds the point's time:
+/// graphite-web indexes the bands positionally, which is the same when both come from one
+/// archive, and fails with an IndexError when the bootstrap reaches a coarser archive (as
+/// the default '7d' does past a 1-week 1-minute archive).
 fn aberration(inv: &mut Invocation<'_>) -> Out {
     let list = inv.take_series(0);
     let bands = bands(inv)?;
@@ -205,7 +208,15 @@ fn aberration(inv: &mut Invocation<'_>) -> Out {
     for mut s in list {
         let lower = band("Lower", &s.name)?;
         let upper = band("Upper", &s.name)?;
-        let at = |b: &Series, i: usize| b.values.get(i).copied().unwrap_or(f64::NAN);
+        let (start, step) = (s.start, s.step);
+        let at = |b: &Series, i: usize| {
+            let t = start + i as i64 * step;
+            if t < b.start || b.step <= 0 {
+                return f64::NAN;
+            }
+            let j = usize::try_from((t - b.start) / b.step).unwrap_or(usize::MAX);
+            b.values.get(j).copied().unwrap_or(f64::NAN)
+        };
         s.values = s
             .values
             .iter()
@@ -402,6 +413,56 @@ mod tests {
             UNTIL,
         );
         assert!(err.unwrap_err().contains("exactly 1 series"));
+    }
+
+    #[test]
+    fn aberration_looks_bands_up_by_time() {
+        use crate::query::functions::moving::tests::reference;
+        use crate::query::functions::testing::{ctx, run, series};
+        // The series at 10 s, its bands (from the re-fetch) at 20 s: point i uses band i/2.
+        let src = reference();
+        let c = ctx(FROM, UNTIL);
+        let list = crate::query::Source::fetch(&src, "cf.m.a", FROM, UNTIL, UNTIL).unwrap();
+        let path = crate::query::ast::Expr::Path("cf.m.a".into());
+        let args = vec![
+            Value::Series(list.clone()),
+            Value::Int(1),
+            s("5min"),
+            s("1min"),
+        ];
+        let fine = run("holtWintersAberration", args, Some(&path), &c, &src).unwrap();
+        let coarse_values: Vec<f64> = src.series[0].values.iter().step_by(2).copied().collect();
+        let coarse = crate::query::functions::testing::FakeSource {
+            series: vec![series("cf.m.a", src.series[0].start, 20, &coarse_values)],
+            ..Default::default()
+        };
+        let args = vec![Value::Series(list), Value::Int(1), s("5min"), s("1min")];
+        let mixed = run("holtWintersAberration", args, Some(&path), &c, &coarse).unwrap();
+        assert_eq!(mixed[0].values.len(), fine[0].values.len());
+        assert_ne!(mixed[0].values, fine[0].values);
+        let bands = run(
+            "holtWintersConfidenceBands",
+            vec![Value::None, Value::Int(1), s("5min"), s("1min")],
+            Some(&path),
+            &c,
+            &coarse,
+        )
+        .unwrap();
+        let (lower, upper) = (&bands[0], &bands[1]);
+        for (i, &v) in mixed[0].values.iter().enumerate() {
+            let t = mixed[0].start + i as i64 * 10;
+            // The first point precedes the 20 s bands' first interval: no band, 0.
+            let j = usize::try_from((t - upper.start).div_euclid(upper.step)).ok();
+            let actual = src.series[0].values[((t - src.series[0].start) / 10) as usize];
+            let band = |b: &crate::series::Series| j.and_then(|j| b.values.get(j).copied());
+            let want = match (band(upper), band(lower)) {
+                _ if actual.is_nan() => 0.0,
+                (Some(hi), _) if actual > hi => actual - hi,
+                (_, Some(lo)) if actual < lo => actual - lo,
+                _ => 0.0,
+            };
+            assert_eq!(v, want, "point {i}");
+        }
     }
 
     #[test]
