@@ -505,6 +505,36 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn re_fetches_nested_expressions_through_the_evaluator() {
+        // graphite-web 1.1.8: the inner movingSum is evaluated again with the outer window's
+        // history, and its own history on top.
+        let c = ctx(FROM, 1796180300);
+        let src = reference();
+        let eval = |t: &str| -> Vec<String> {
+            crate::query::evaluate(&[t], &c, &src)
+                .unwrap()
+                .iter()
+                .map(raw)
+                .collect()
+        };
+        assert_eq!(
+            eval("movingAverage(movingSum(cf.m.a,2),3)"),
+            [
+                "movingAverage(movingSum(cf.m.a,2),3),1796180210,1796180310,10|5.25,10.9,\
+              10.633333333333333,10.1,7.633333333333333,7.5,9.700000000000001,11.9,14.1,\
+              13.966666666666667"
+            ]
+        );
+        assert_eq!(
+            eval("highest(movingAverage(*,\"30s\"),1)"),
+            [
+                "movingAverage(cf.m.b,\"30s\"),1796180210,1796180310,10|81.0,80.0,79.0,78.0,77.0,\
+              76.0,75.0,74.0,73.0,72.0"
+            ]
+        );
+    }
+
+    #[test]
     fn names_tags_and_path_expressions() {
         let src = reference();
         let c = ctx(FROM, UNTIL);
