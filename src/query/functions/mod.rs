@@ -10,14 +10,18 @@ mod combine;
 mod filter;
 mod filter_data;
 mod filter_list;
+mod generators;
 mod graph;
 mod holt_winters;
 mod legend;
 mod moving;
 mod pyre;
+mod rates;
 mod sort;
 mod special;
+mod summarize;
 mod transform;
+mod transform_time;
 
 /// Every family's table with the Rust module that holds it (`/functions` shows it as
 /// `module`), in graphite-web's group order. A new family file adds one line here.
@@ -25,6 +29,13 @@ pub fn families() -> &'static [(&'static str, &'static [FunctionSpec])] {
     &[
         ("pencil::query::functions::combine", combine::SPECS),
         ("pencil::query::functions::transform", transform::SPECS),
+        ("pencil::query::functions::rates", rates::SPECS),
+        ("pencil::query::functions::summarize", summarize::SPECS),
+        (
+            "pencil::query::functions::transform_time",
+            transform_time::SPECS,
+        ),
+        ("pencil::query::functions::generators", generators::SPECS),
         ("pencil::query::functions::calculate", calculate::SPECS),
         ("pencil::query::functions::moving", moving::SPECS),
         (
