@@ -10,9 +10,13 @@ mod combine;
 mod combine_group;
 mod combine_pair;
 mod filter;
+mod filter_data;
+mod filter_list;
 mod generators;
 mod graph;
+mod holt_winters;
 mod legend;
+mod moving;
 mod pyre;
 mod rates;
 mod sort;
@@ -40,10 +44,20 @@ pub fn families() -> &'static [(&'static str, &'static [FunctionSpec])] {
         ("pencil::query::functions::transform", transform::SPECS),
         ("pencil::query::functions::rates", rates::SPECS),
         ("pencil::query::functions::summarize", summarize::SPECS),
-        ("pencil::query::functions::transform_time", transform_time::SPECS),
+        (
+            "pencil::query::functions::transform_time",
+            transform_time::SPECS,
+        ),
         ("pencil::query::functions::generators", generators::SPECS),
         ("pencil::query::functions::calculate", calculate::SPECS),
+        ("pencil::query::functions::moving", moving::SPECS),
+        (
+            "pencil::query::functions::holt_winters",
+            holt_winters::SPECS,
+        ),
         ("pencil::query::functions::filter", filter::SPECS),
+        ("pencil::query::functions::filter_list", filter_list::SPECS),
+        ("pencil::query::functions::filter_data", filter_data::SPECS),
         ("pencil::query::functions::sort", sort::SPECS),
         ("pencil::query::functions::alias", alias::SPECS),
         ("pencil::query::functions::legend", legend::SPECS),
