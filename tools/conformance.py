@@ -77,16 +77,23 @@ def read_cases(path):
 
 
 def read_decisions(path):
-    """`TARGET<TAB>decision name` rows: cases where pencil differs from graphite-web on purpose."""
+    """`TARGET<TAB>PARAMS<TAB>decision` rows (PARAMS as in targets.txt, `-` for none): cases
+    where pencil differs from graphite-web on purpose."""
     out = {}
     if os.path.exists(path):
         with open(path) as f:
-            for line in f:
+            for n, line in enumerate(f, 1):
                 line = line.rstrip("\n")
                 if line.strip() and not line.startswith("#"):
-                    target, _, why = line.partition("\t")
-                    out[target] = why.strip()
+                    fields = line.split("\t")
+                    if len(fields) != 3:
+                        sys.exit(f"{path}:{n}: expected TARGET<TAB>PARAMS<TAB>decision")
+                    out[(fields[0], "" if fields[1] == "-" else fields[1])] = fields[2].strip()
     return out
+
+
+def case_key(case):
+    return (case["target"], "&".join(f"{k}={v}" for k, v in case["params"]))
 
 
 def anchored_lines(path, anchor):
@@ -268,7 +275,7 @@ def main():
             else:
                 diffs = differences(ref, got) if rs == 200 else []
             label = f"{case['target']}  [{case['from']}, {case['until']}] {case['params'] or ''}"
-            decision = decisions.get(case["target"])
+            decision = decisions.get(case_key(case))
             entry = dict(case, status=rs, reference=ref if ref is not None else rb)
             if diffs and decision:
                 print(f"DECISION {label}: {decision}")

@@ -9,10 +9,10 @@
 //! either the old dashboard or the new one. Names are checked before they touch a path, so no
 //! name can leave the directory.
 
+use super::events::may_write;
 use super::{Reply, Request};
 use crate::render::json;
 use std::io::{self, Write};
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -122,39 +122,6 @@ pub(crate) fn handle(site: &Site, req: &Request) -> Option<Reply> {
         Action::Delete(name) => delete(&site.dir(), name).map(|()| success()),
     };
     Some(outcome.unwrap_or_else(|e| error(e.status, &e.message)))
-}
-
-/// The write rule of architecture.md: a loopback peer may write; anyone else needs the
-/// configured token (`?token=`). Same rule and signature as the events endpoints' copy, so
-/// the two can become one. `Err` is the message for the 403.
-pub(crate) fn may_write(
-    peer: Option<SocketAddr>,
-    given: Option<&str>,
-    configured: Option<&str>,
-) -> Result<(), String> {
-    if peer.is_some_and(|p| p.ip().to_canonical().is_loopback()) {
-        return Ok(());
-    }
-    match (configured, given) {
-        (None, _) => Err(
-            "dashboards can be changed from loopback only: start pencil with \
-             --write-token TOKEN and add ?token=TOKEN to save from other hosts"
-                .to_string(),
-        ),
-        (Some(_), None) => Err("saving a dashboard from another host needs ?token=TOKEN \
-             (the value of pencil's --write-token)"
-            .to_string()),
-        (Some(want), Some(got)) if constant_time_eq(want.as_bytes(), got.as_bytes()) => Ok(()),
-        (Some(_), Some(_)) => {
-            Err("wrong token: use the value of pencil's --write-token".to_string())
-        }
-    }
-}
-
-/// Compares without stopping at the first difference, so response time tells nothing about
-/// how much of a guessed token was right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A failed dashboard request: the status and a message for the user.

@@ -1,5 +1,5 @@
 use super::*;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 macro_rules! name_ok {
     ($($name:expr),* $(,)?) => {$(assert_eq!(check_name($name), Ok(()), "{:?}", $name);)*};
@@ -63,30 +63,6 @@ fn actions() {
     assert_eq!(action("/dashboard/load/ops/"), Some(Action::Load("ops")));
     assert_eq!(action("/dashboard/ops"), None);
     assert_eq!(action("/render"), None);
-}
-
-#[test]
-fn write_rule() {
-    let local = Some(SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 1));
-    let mapped = Some(SocketAddr::new(
-        IpAddr::V6(Ipv4Addr::LOCALHOST.to_ipv6_mapped()),
-        1,
-    ));
-    let remote = Some(SocketAddr::new(
-        IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1)),
-        1,
-    ));
-    assert!(may_write(local, None, None).is_ok());
-    assert!(may_write(mapped, None, None).is_ok());
-    assert!(may_write(remote, Some("t"), None)
-        .unwrap_err()
-        .contains("--write-token"));
-    assert!(may_write(remote, None, Some("t")).is_err());
-    assert!(may_write(remote, Some("x"), Some("t"))
-        .unwrap_err()
-        .contains("wrong token"));
-    assert!(may_write(remote, Some("t"), Some("t")).is_ok());
-    assert!(may_write(None, Some("tt"), Some("t")).is_err());
 }
 
 fn request(method: &str, path: &str, body: &str, peer: Option<SocketAddr>) -> Request {

@@ -524,8 +524,12 @@ fn registry_specs_are_well_formed() {
                 takes_series,
                 "{name}: an aggregator must take the series first"
             );
+            // graphite-web also marks sumSeriesLists & co. aggregators (so /functions lists
+            // them as callbacks) though they need a second list; a callback call then answers
+            // a clear error, so only a required non-series parameter is a mistake.
             assert!(
-                spec.params.iter().skip(1).all(|p| !p.required),
+                spec.params.iter().skip(1).all(|p| !p.required
+                    || matches!(p.ty, ParamType::SeriesList | ParamType::SeriesLists)),
                 "{name}: an aggregator is called with the series alone"
             );
         }

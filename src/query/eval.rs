@@ -170,6 +170,9 @@ impl Request<'_> {
         list.sort_by(|a, b| a.name.cmp(&b.name));
         for s in &mut list {
             s.path_expression = pattern.to_string();
+            // graphite-web builds every fetched series with the request's xFilesFactor; it
+            // governs their maxDataPoints and common-step consolidation.
+            s.x_files_factor = ctx.x_files_factor;
         }
         Ok(list)
     }

@@ -85,7 +85,13 @@ fn every_shared_function_has_graphite_webs_params_and_group() {
     let mut shared = 0;
     for (name, info) in reference.as_object().unwrap() {
         let Some(mine) = ours.get(name) else { continue };
-        assert_eq!(mine["params"], info["params"], "{name}");
+        let mut want = info["params"].clone();
+        if name == "smartSummarize" {
+            // graphite-web lists True/False/None among alignTo's string options; pencil leaves
+            // the list out so the binder keeps accepting `weeks3` and friends (README).
+            want[3].as_object_mut().unwrap().remove("options");
+        }
+        assert_eq!(mine["params"], want, "{name}");
         assert_eq!(mine["group"], info["group"], "{name}");
         shared += 1;
     }

@@ -5,7 +5,7 @@
 
 use super::archive;
 use super::checksum::Checksum;
-use super::{SnapshotError, SnapshotInfo, Store};
+use super::{Event, SnapshotError, SnapshotInfo, Store};
 use bincode::enc::Encoder;
 use bincode::error::EncodeError;
 use bincode::{Decode, Encode};
@@ -15,9 +15,13 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 pub(super) const MAGIC: &[u8; 8] = b"PENCILSN";
-pub(super) const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 2;
+/// The format before events were kept: same layout with no event records and a shorter
+/// trailer, so it still loads (as a store with no events).
+pub(super) const VERSION_NO_EVENTS: u32 = 1;
 pub(super) const HEADER_LEN: usize = 24;
 pub(super) const TAG_METRIC: u8 = 1;
+pub(super) const TAG_EVENT: u8 = 2;
 pub(super) const TAG_END: u8 = 0;
 /// Write buffer: large enough that the file sees few syscalls, small next to any store.
 pub(super) const BUFFER: usize = 1 << 20;
@@ -43,6 +47,8 @@ pub struct LoadReport {
     pub skipped_schema_changed: u64,
     /// Metrics beyond the current (smaller) budget.
     pub skipped_full: u64,
+    /// Events loaded (all the file held).
+    pub events: u64,
 }
 
 /// The bincode part of a metric record as it is read back.
@@ -56,6 +62,29 @@ pub(super) struct MetricRecord {
     pub(super) method: u8,
     pub(super) x_files_factor: f32,
     pub(super) heads: Vec<(i64, i64)>,
+}
+
+/// An event record as it is read back; written from a `&Event` field for field.
+#[derive(Decode)]
+pub(super) struct EventRecord {
+    pub(super) id: u64,
+    pub(super) when: i64,
+    pub(super) what: String,
+    pub(super) data: String,
+    pub(super) tags: String,
+}
+
+struct EventOut<'a>(&'a Event);
+
+impl Encode for EventOut<'_> {
+    fn encode<E: Encoder>(&self, e: &mut E) -> Result<(), EncodeError> {
+        let ev = self.0;
+        ev.id.encode(e)?;
+        ev.when.encode(e)?;
+        ev.what.encode(e)?;
+        ev.data.encode(e)?;
+        ev.tags.encode(e)
+    }
 }
 
 /// The same record encoded from the store without copying it, field for field as
@@ -96,6 +125,7 @@ pub struct SnapshotWriter {
     buf: Vec<u8>,
     sum: Checksum,
     next: usize,
+    events: u64,
     bytes: u64,
     done: bool,
 }
@@ -119,13 +149,16 @@ impl SnapshotWriter {
             buf,
             sum: Checksum::new(),
             next: 0,
+            events: 0,
             bytes: 0,
             done: false,
         })
     }
 
     /// Writes about `max_bytes` more (at least one metric); `Ok(true)` once everything is
-    /// written (not yet durable). Metrics created since `begin` are included.
+    /// written (not yet durable). Metrics created since `begin` are included. The event log
+    /// goes in the last step, all at once, so it is one consistent picture (it is at most
+    /// `MAX_LOG_TEXT` bytes, a few milliseconds of writing).
     pub fn step(&mut self, store: &Store, max_bytes: usize) -> Result<bool, SnapshotError> {
         if self.done {
             return Ok(true);
@@ -138,9 +171,23 @@ impl SnapshotWriter {
                 return Ok(false);
             }
         }
+        for event in store.events.iter() {
+            self.buf.push(TAG_EVENT);
+            bincode::encode_into_std_write(
+                EventOut(event),
+                &mut self.buf,
+                bincode::config::standard(),
+            )
+            .map_err(|e| io_error(&self.tmp, io::Error::other(e.to_string())))?;
+            self.events += 1;
+            self.flush_if_full()?;
+        }
         self.buf.push(TAG_END);
         self.buf
             .extend_from_slice(&(self.next as u64).to_le_bytes());
+        self.buf.extend_from_slice(&self.events.to_le_bytes());
+        self.buf
+            .extend_from_slice(&store.events.next_id().to_le_bytes());
         self.flush()?;
         let sum = std::mem::replace(&mut self.sum, Checksum::new()).finish();
         self.file
@@ -176,6 +223,7 @@ impl SnapshotWriter {
         Ok(SnapshotInfo {
             bytes: self.bytes,
             metrics: self.next as u64,
+            events: self.events,
         })
     }
 
@@ -279,7 +327,8 @@ impl fmt::Display for SnapshotError {
             }
             SnapshotError::Version { path, found } => write!(
                 f,
-                "snapshot {path}: {found}, expected a pencil snapshot of format version {VERSION}; \
+                "snapshot {path}: {found}, expected a pencil snapshot of format version \
+                 {VERSION_NO_EVENTS} or {VERSION}; \
                  {KEPT}, or run the pencil version that wrote it"
             ),
             SnapshotError::Checksum { path } => {

@@ -84,7 +84,7 @@ fn whole_match(caps: &Captures<'_>) -> std::ops::Range<usize> {
 /// Python regex text as regex-lite reads it: `\Z` is `\z`; a `{` that does not start a valid
 /// repetition is a literal brace; `{,n}` is `{0,n}`; inside a class, `[`, `&` and `~` are
 /// literals (regex-lite would read nested classes and set operations).
-fn translate_pattern(pattern: &str) -> String {
+pub(crate) fn translate_pattern(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 8);
     let mut chars = pattern.char_indices().peekable();
     let mut in_class = false;
