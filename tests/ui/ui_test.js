@@ -126,7 +126,7 @@ async function main() {
     await treeItem("ui.web.host1").click();
     await treeItem("ui.web.host1.requests").click();
     await waitFor("the leaf in the targets", async () => (await targetValues())[0] === "ui.web.host1.requests");
-    const src = await page.getAttribute("#preview", "src");
+    const src = await waitFor("the preview", () => page.getAttribute("#preview", "src"));
     assert(src && src.includes("target=ui.web.host1.requests") && src.includes("format") === false,
       "preview asks /render for the png of the leaf, got " + src);
   });
@@ -159,7 +159,8 @@ async function main() {
       return url.startsWith(base + "/render?") && url.includes("from=-6h") && url.includes("title=Requests");
     });
     const json = await page.getAttribute("#link-json", "href");
-    const answer = await (await fetch(base + json.replace("sumSeries%28", "").replace("%29", ""))).json();
+    assert(json.includes("format=json") && json.includes("sumSeries") && !json.includes("title="), "json link: " + json);
+    const answer = await (await fetch(base + json)).json();
     assert(Array.isArray(answer) && answer.length === 1, "json link answers the data");
   });
 
@@ -277,7 +278,9 @@ async function main() {
 
   await context.close();
   pencil.child.removeAllListeners("exit");
+  const exited = new Promise((resolve) => pencil.child.on("exit", resolve));
   pencil.child.kill("SIGTERM");
+  await exited;
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(profile, { recursive: true, force: true });
   const failed = results.filter(([, e]) => e);

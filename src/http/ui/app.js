@@ -199,6 +199,10 @@ function saveHash() {
 
 function loadHash() {
   const q = new URLSearchParams(location.hash.slice(1));
+  for (const input of document.querySelectorAll("#options [data-param]")) {
+    input.value = input.tagName === "SELECT" ? "" : input.defaultValue;
+  }
+  pencil.$("opt-stacked").checked = false;
   composer.targets = q.getAll("target");
   composer.from = q.get("from") || "-1h";
   composer.until = q.get("until") || "now";
@@ -207,6 +211,8 @@ function loadHash() {
     if (v !== null) input.value = v;
   }
   if (q.get("areaMode") === "stacked") pencil.$("opt-stacked").checked = true;
+  const preset = ["-1h", "-6h", "-1d", "-7d", "-30d"].includes(composer.from) && composer.until === "now";
+  markPreset("presets", preset ? composer.from : "");
 }
 
 function setPreset(from) {
@@ -377,12 +383,20 @@ function treeNode(node) {
   return item;
 }
 
-async function fillTree(list, query) {
+// Search results are full paths (format=json), since treejson collapses equal node names.
+const MAX_SHOWN = 500;
+
+async function fillTree(list, query, flat) {
   list.replaceChildren(pencil.el("li", { class: "loading" }, "loading…"));
   try {
-    const nodes = await pencil.api("/metrics/find?query=" + encodeURIComponent(query));
-    list.replaceChildren(...nodes.map(treeNode));
-    if (nodes.length === 0) list.append(pencil.el("li", { class: "empty" }, "nothing under " + query));
+    const url = "/metrics/find?query=" + encodeURIComponent(query) + (flat ? "&format=json" : "");
+    let nodes = await pencil.api(url);
+    if (flat) nodes = nodes.map((n) => ({ text: n.path, id: n.path, leaf: n.is_leaf ? 1 : 0 }));
+    list.replaceChildren(...nodes.slice(0, MAX_SHOWN).map(treeNode));
+    if (nodes.length > MAX_SHOWN) {
+      list.append(pencil.el("li", { class: "empty" }, (nodes.length - MAX_SHOWN) + " more: narrow the glob"));
+    }
+    if (nodes.length === 0) list.append(pencil.el("li", { class: "empty" }, "nothing matches " + query));
   } catch (e) {
     list.replaceChildren(pencil.el("li", { class: "error" }, e.message));
   }
@@ -394,7 +408,7 @@ function search(event) {
   if (!glob) { clearSearch(); return; }
   if (!/[*?[{]/.test(glob)) glob += "*";
   pencil.$("search-results").hidden = false;
-  fillTree(pencil.$("search-list"), glob);
+  fillTree(pencil.$("search-list"), glob, true);
 }
 
 function clearSearch() {
@@ -500,8 +514,6 @@ function showComposer() {
   pencil.$("composer-view").hidden = false;
   pencil.$("nav-composer").classList.add("on");
   loadHash();
-  const preset = ["-1h", "-6h", "-1d", "-7d", "-30d"].includes(composer.from) && composer.until === "now";
-  markPreset("presets", preset ? composer.from : "");
   fillTree(pencil.$("tree"), "*");
   loadFunctions();
   refreshDashNames();
@@ -532,6 +544,8 @@ function showComposer() {
     else if (document.execCommand("copy")) done();
   });
   pencil.$("add-dash-go").addEventListener("click", addToDashboard);
+  // A pasted or edited composer link (the hash) replaces the graph, as does back/forward.
+  window.addEventListener("hashchange", () => { loadHash(); changed(); });
   document.addEventListener("pencil-theme", () => { composer.previewUrl = ""; updatePreview(); });
   changed();
 }
