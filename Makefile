@@ -9,7 +9,7 @@ DESTDIR ?=
 STATIC_TARGET := x86_64-unknown-linux-gnu
 STATIC_BIN := target/$(STATIC_TARGET)/release/pencil
 
-.PHONY: all build release static test bench check install conformance
+.PHONY: all build release static test bench check install conformance ui-test ui-deps
 
 all: build
 
@@ -31,6 +31,20 @@ static:
 
 test:
 	$(CARGO) test --release --all-targets
+	$(MAKE) ui-test
+
+# Browser tests of the web UI (tests/ui/): Debian's chromium driven by playwright-core against the
+# release binary; screenshots land in target/ui/. ui-deps installs what is missing, once.
+ui-test: release ui-deps
+	node tests/ui/ui_test.js target/release/pencil
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+APT_INSTALL = { $(SUDO) apt-get install -y $(1) || { $(SUDO) apt-get update && $(SUDO) apt-get install -y $(1); }; }
+
+ui-deps:
+	@test -x /usr/bin/chromium || $(call APT_INSTALL,chromium)
+	@command -v npm >/dev/null || $(call APT_INSTALL,nodejs npm)
+	@test -f tests/ui/node_modules/playwright-core/package.json || (cd tests/ui && npm ci --no-audit --no-fund)
 
 bench:
 	$(CARGO) bench

@@ -72,14 +72,15 @@ async function main() {
   const base = pencil.base;
   const now = Math.floor(Date.now() / 1000);
   const lines = [];
-  for (let i = 0; i < 90; i++) {
-    const t = now - 3600 + i * 40;
+  // Every 10 s, the default schema's finest step, so lines are drawn without gaps.
+  for (let i = 0; i < 360; i++) {
+    const t = now - 3600 + i * 10;
     for (const host of ["host1", "host2", "host3"]) {
-      const wave = 50 + 40 * Math.sin(i / 9 + host.length + host.charCodeAt(4));
+      const wave = 50 + 40 * Math.sin(i / 36 + host.length + host.charCodeAt(4));
       lines.push(`ui.web.${host}.requests ${wave.toFixed(2)} ${t}`);
-      lines.push(`ui.web.${host}.latency_ms ${(20 + (i % 17) * 3 + host.charCodeAt(4) % 5).toFixed(1)} ${t}`);
+      lines.push(`ui.web.${host}.latency_ms ${(30 + 10 * Math.sin(i / 11 + host.charCodeAt(4)) + 4 * Math.sin(i / 2.3)).toFixed(1)} ${t}`);
     }
-    lines.push(`ui.db.queries ${(200 + 80 * Math.cos(i / 7)).toFixed(1)} ${t}`);
+    lines.push(`ui.db.queries ${(200 + 80 * Math.cos(i / 28) + 15 * Math.sin(i / 3)).toFixed(1)} ${t}`);
   }
   lines.push(`ui.evil.${HOSTILE} 1 ${now - 60}`);
   for (let i = 0; i < lines.length; i += 200) await feed(pencil.carbon, lines.slice(i, i + 200));
@@ -117,6 +118,11 @@ async function main() {
     }
   }
   const treeItem = (id) => page.locator(`li[data-id="${id.replace(/"/g, '\\"')}"] > .label`).first();
+  // Every image of the dashboard has arrived or failed: the queue is empty and nothing loads.
+  const settled = () => waitFor("the images", () => page.evaluate(() => {
+    const s = window.pencil.dashboardStats();
+    return s.refreshes > 0 && s.queue === 0 && s.inFlight === 0;
+  }), 20000);
   const targetValues = () => page.$$eval("#targets .target-text", (xs) => xs.map((x) => x.value));
 
   await test("tree_expands_node_by_node_and_a_leaf_click_graphs_it", async () => {
@@ -228,11 +234,20 @@ async function main() {
     assert(box.height > 1080 * 0.85 && box.height <= 1080 + 2, "grid fills the screen: " + box.height);
     const titleSize = await page.$eval(".cell-title", (t) => parseFloat(getComputedStyle(t).fontSize));
     assert(titleSize >= 24, "titles readable across a room: " + titleSize + "px");
-    await page.waitForTimeout(1500);
+    await settled();
     await page.screenshot({ path: path.join(SHOTS, "kiosk.png") });
+    await page.setViewportSize({ width: 3840, height: 2160 });
+    await page.goto(base + "/dashboard/wall?kiosk=1");
+    await waitFor("4K-sized images", async () => {
+      const src = (await page.getAttribute("#grid .cell img", "src")) || "";
+      return Number(new URLSearchParams(src.split("?")[1]).get("width")) > 2000;
+    });
+    await settled();
+    await page.screenshot({ path: path.join(SHOTS, "kiosk-4k.png") });
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(base + "/dashboard/wall?kiosk=1&theme=light");
     await waitFor("4 graphs", async () => (await page.locator("#grid .cell").count()) === 4);
-    await page.waitForTimeout(1000);
+    await settled();
     await page.screenshot({ path: path.join(SHOTS, "kiosk-light.png") });
   });
 

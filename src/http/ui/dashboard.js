@@ -62,11 +62,25 @@
     let cols;
     let rowHeight;
     if (dash.kiosk) {
-      // Everything on one screen: as many columns as keep graphs wider than tall.
-      cols = Math.max(1, Math.min(Math.ceil(Math.sqrt(n * 1.6)), Math.floor(width / 320) || 1));
-      const rows = Math.max(1, Math.ceil(n / cols));
+      // Everything on one screen: the column count that leaves the fewest holes with graphs
+      // about twice as wide as tall.
       const top = P.$("kiosk-bar").offsetHeight;
-      rowHeight = Math.max(120, Math.floor((window.innerHeight - top - 12 * (rows + 1)) / rows));
+      const height = window.innerHeight - top;
+      const widest = dash.cells.reduce((m, c) => Math.max(m, c.graph.w || 1), 1);
+      let best = Infinity;
+      cols = 1;
+      for (let c = widest; c <= Math.max(widest, Math.min(6, n)); c++) {
+        const rows = Math.ceil(n / c);
+        const aspect = (width / c) / (height / rows);
+        const score = (rows * c - n) * 0.6 + Math.abs(Math.log(aspect / 2));
+        if (score < best) { best = score; cols = c; }
+      }
+      const rows = Math.max(1, Math.ceil(n / cols));
+      rowHeight = Math.max(120, Math.floor((height - 12 * (rows + 1)) / rows));
+      // The last graph takes up the holes of the last row, so the wall has no empty corner.
+      const last = dash.cells[dash.cells.length - 1];
+      const span = (last ? last.graph.w || 1 : 1) + rows * cols - n;
+      if (last && span > 1 && span <= cols) last.root.style.gridColumn = "span " + span;
     } else {
       cols = Math.max(1, Math.floor(width / 560));
       rowHeight = Math.round(Math.min(520, Math.max(260, width / cols / 1.9)));
@@ -93,7 +107,7 @@
     const extra = {
       from: dash.state.from, until: dash.state.until, width, height,
       // Text in proportion to the graph, so a wall display is readable across the room.
-      fontSize: Math.max(10, Math.min(dash.kiosk ? 28 : 18, Math.round(height / (dash.kiosk ? 22 : 30)))),
+      fontSize: Math.max(10, Math.min(dash.kiosk ? 32 : 18, Math.round(height / (dash.kiosk ? 17 : 30)))),
     };
     const options = Object.assign({}, cell.graph.options || {});
     if (dash.kiosk && !options.lineWidth) options.lineWidth = "2";
