@@ -179,12 +179,15 @@ async function main() {
   await test("save_a_dashboard_and_find_it_restored_after_reload", async () => {
     await page.fill("#add-dash", "wall");
     await page.click("#add-dash-go");
-    await waitFor("the save", async () => /Added to dashboard wall/.test(await page.textContent("#status")));
+    await waitFor("the save", async () => /Added to dashboard wall \(1 graph\)/.test(await page.textContent("#status")));
+    let count = 1;
     for (const t of ["ui.web.*.latency_ms", "ui.db.queries", "ui.web.host2.requests"]) {
+      count++;
       await page.goto(base + "/#target=" + encodeURIComponent(t) + "&from=-1h");
       await page.fill("#add-dash", "wall");
       await page.click("#add-dash-go");
-      await waitFor("the save of " + t, async () => /Added to dashboard wall/.test(await page.textContent("#status")));
+      await waitFor("the save of " + t, async () =>
+        (await page.textContent("#status")).includes("Added to dashboard wall (" + count + " graphs"));
     }
     await page.goto(base + "/dashboard/wall");
     await waitFor("4 graphs", async () => (await page.locator("#grid .cell").count()) === 4);
@@ -216,6 +219,24 @@ async function main() {
     await page.goto(base + "/dashboard/wall?refresh=1");
     await waitFor("three refresh rounds", async () => Number(await page.getAttribute("#grid", "data-refreshes")) >= 3);
     await waitFor("a new image request per graph per round", async () => renders >= 8);
+    // Weeks on a wall: after garbage collection the page holds as many DOM nodes and
+    // listeners after a few more refreshes as before them.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const held = async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      const { metrics } = await cdp.send("Performance.getMetrics");
+      const pick = (name) => metrics.find((m) => m.name === name).value;
+      return { nodes: pick("Nodes"), listeners: pick("JSEventListeners") };
+    };
+    const before = await held();
+    const round = Number(await page.getAttribute("#grid", "data-refreshes"));
+    await waitFor("three more rounds", async () =>
+      Number(await page.getAttribute("#grid", "data-refreshes")) >= round + 3);
+    const after = await held();
+    await cdp.detach();
+    assert(after.nodes <= before.nodes && after.listeners <= before.listeners,
+      "nothing grows with refreshes: " + JSON.stringify({ before, after }));
     const stats = await page.evaluate(() => window.pencil.dashboardStats());
     page.off("request", onRequest);
     page.off("requestfinished", onDone);
@@ -238,9 +259,10 @@ async function main() {
     await page.screenshot({ path: path.join(SHOTS, "kiosk.png") });
     await page.setViewportSize({ width: 3840, height: 2160 });
     await page.goto(base + "/dashboard/wall?kiosk=1");
-    await waitFor("4K-sized images", async () => {
+    await waitFor("images drawn at 1080p size and scaled to the 4K screen", async () => {
       const src = (await page.getAttribute("#grid .cell img", "src")) || "";
-      return Number(new URLSearchParams(src.split("?")[1]).get("width")) > 2000;
+      const width = Number(new URLSearchParams(src.split("?")[1]).get("width"));
+      return width >= 1800 && width <= 1920;
     });
     await settled();
     await page.screenshot({ path: path.join(SHOTS, "kiosk-4k.png") });

@@ -450,7 +450,8 @@ async function addToDashboard() {
     state.graphs.push({ title: title || graph.targets.join(", "), targets: graph.targets,
       options: graph.options, w: 1, h: 1 });
     await pencil.saveDashboard(name, state);
-    pencil.status("Added to dashboard " + name + " (" + state.graphs.length + " graphs).");
+    const n = state.graphs.length;
+    pencil.status("Added to dashboard " + name + " (" + n + (n === 1 ? " graph)." : " graphs)."));
     refreshDashNames();
   } catch (e) {
     pencil.status(e.message, true);

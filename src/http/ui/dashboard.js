@@ -102,12 +102,15 @@
 
   function imageUrl(cell) {
     const box = cell.img.parentNode;
-    const width = Math.max(100, Math.floor(box.clientWidth));
-    const height = Math.max(80, Math.floor(box.clientHeight));
+    // On a kiosk screen past 1080p, graphs are drawn at 1080p size and scaled up by the
+    // browser: text and lines grow with the screen, so a 4K wall reads like a 1080p one from
+    // across the room, and the time axis keeps room for its labels.
+    const scale = dash.kiosk ? Math.max(1, window.innerWidth / 1920, window.innerHeight / 1080) : 1;
+    const width = Math.max(100, Math.floor(box.clientWidth / scale));
+    const height = Math.max(80, Math.floor(box.clientHeight / scale));
     const extra = {
       from: dash.state.from, until: dash.state.until, width, height,
-      // Text in proportion to the graph, so a wall display is readable across the room.
-      fontSize: Math.max(10, Math.min(dash.kiosk ? 32 : 18, Math.round(height / (dash.kiosk ? 17 : 30)))),
+      fontSize: Math.max(10, Math.min(dash.kiosk ? 14 : 18, Math.round(height / (dash.kiosk ? 24 : 30)))),
     };
     const options = Object.assign({}, cell.graph.options || {});
     if (dash.kiosk && !options.lineWidth) options.lineWidth = "2";
