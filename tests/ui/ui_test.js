@@ -229,6 +229,8 @@ async function main() {
       const pick = (name) => metrics.find((m) => m.name === name).value;
       return { nodes: pick("Nodes"), listeners: pick("JSEventListeners") };
     };
+    // The first rounds build what the page keeps (error boxes, the image decoders); measured after them.
+    await waitFor("a warmed-up page", async () => Number(await page.getAttribute("#grid", "data-refreshes")) >= 4);
     const before = await held();
     const round = Number(await page.getAttribute("#grid", "data-refreshes"));
     await waitFor("three more rounds", async () =>
