@@ -60,7 +60,10 @@ fn dashboards_survive_a_restart() {
     );
     assert_eq!((status, json(&body)), (200, json(r#"{"success": true}"#)));
     // A raw JSON body works too (what the UI sends).
-    assert_eq!(p.post_form("/dashboard/save/web", "[1, 2]").0, 200);
+    assert_eq!(
+        p.post_form("/dashboard/save/web", "{\"graphs\": [1, 2]}").0,
+        200
+    );
     p.stop();
 
     let p = start(dir.path(), &[]);

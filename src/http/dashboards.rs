@@ -2,7 +2,7 @@
 //! of graphite-web's dashboard app (`/dashboard/save/NAME`, `/dashboard/load/NAME`,
 //! `/dashboard/delete/NAME`) plus `/dashboard/list`, `/dashboard/export/NAME` and
 //! `/dashboard/import/NAME`. The state itself is the UI's business: pencil checks only that it is
-//! well-formed JSON of bounded size and depth, and never interprets it.
+//! a JSON object of bounded size (and depth, through `json_in`), and stores the bytes as sent.
 //!
 //! Runs on the HTTP front thread, never on the event loop, so an fsync cannot hold up ingest.
 //! Files are written atomically (temp file, fsync, rename, directory fsync), so a crash leaves
@@ -10,6 +10,7 @@
 //! name can leave the directory.
 
 use super::events::may_write;
+use super::json_in::{self, Json};
 use super::{Reply, Request};
 use crate::render::json;
 use std::io::{self, Write};
@@ -22,9 +23,6 @@ pub(crate) const MAX_NAME_BYTES: usize = 64;
 /// Largest saved state. A dashboard of 100 graphs with long targets is about 40 KiB; the limit
 /// leaves room for that several times over while one request holds little memory.
 pub(crate) const MAX_STATE_BYTES: usize = 256 << 10;
-/// Deepest JSON nesting accepted: the UI's state is four levels deep; the limit keeps a hostile
-/// body from being a recursion bomb for whoever reads it later.
-const MAX_JSON_DEPTH: usize = 32;
 /// Most dashboards kept: listing reads the directory on every request, which stays instant
 /// at this size, and nobody scrolls a longer list.
 pub(crate) const MAX_DASHBOARDS: usize = 1000;
@@ -191,7 +189,19 @@ fn save(site: &Site, name: &str, state: &[u8], overwrite: bool) -> Result<(), Da
             ),
         ));
     }
-    check_json(state).map_err(|e| fail(400, format!("dashboard {name:?} is not valid: {e}")))?;
+    match json_in::parse(state) {
+        Ok(Json::Object(_)) => {}
+        Ok(other) => {
+            return Err(fail(
+                400,
+                format!(
+                    "dashboard {name:?} is not valid: a dashboard is a JSON object, not {}",
+                    other.kind()
+                ),
+            ))
+        }
+        Err(e) => return Err(fail(400, format!("dashboard {name:?} is not valid: {e}"))),
+    }
     let dir = site.dir();
     std::fs::create_dir_all(&dir).map_err(|e| io_fail("create", &dir, e))?;
     let path = dir.join(format!("{name}.json"));
@@ -326,161 +336,6 @@ fn last<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .rev()
         .find(|(k, _)| k == key)
         .map(|(_, v)| v.as_str())
-}
-
-/// Checks that `bytes` is one well-formed JSON value (RFC 8259), nested at most
-/// [`MAX_JSON_DEPTH`] deep. `Err` says what was wrong and at which byte.
-pub(crate) fn check_json(bytes: &[u8]) -> Result<(), String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 ({e})"))?;
-    let mut p = Checker {
-        s: text.as_bytes(),
-        at: 0,
-    };
-    p.value(0)?;
-    p.space();
-    if p.at != p.s.len() {
-        return Err(p.expected("the end of the document"));
-    }
-    Ok(())
-}
-
-struct Checker<'a> {
-    s: &'a [u8],
-    at: usize,
-}
-
-impl Checker<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.at).copied()
-    }
-
-    fn space(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-    }
-
-    fn expected(&self, what: &str) -> String {
-        format!("expected {what} at byte {}", self.at)
-    }
-
-    fn eat(&mut self, byte: u8) -> bool {
-        self.space();
-        let hit = self.peek() == Some(byte);
-        if hit {
-            self.at += 1;
-        }
-        hit
-    }
-
-    fn value(&mut self, depth: usize) -> Result<(), String> {
-        if depth > MAX_JSON_DEPTH {
-            return Err(format!("nested deeper than {MAX_JSON_DEPTH} levels"));
-        }
-        self.space();
-        match self.peek() {
-            Some(b'{') => self.sequence(b'}', depth, true),
-            Some(b'[') => self.sequence(b']', depth, false),
-            Some(b'"') => self.string(),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => {
-                for word in [&b"true"[..], b"false", b"null"] {
-                    if self.s[self.at..].starts_with(word) {
-                        self.at += word.len();
-                        return Ok(());
-                    }
-                }
-                Err(self.expected("a JSON value"))
-            }
-        }
-    }
-
-    fn sequence(&mut self, close: u8, depth: usize, object: bool) -> Result<(), String> {
-        self.at += 1;
-        if self.eat(close) {
-            return Ok(());
-        }
-        loop {
-            if object {
-                self.space();
-                if self.peek() != Some(b'"') {
-                    return Err(self.expected("a quoted key"));
-                }
-                self.string()?;
-                if !self.eat(b':') {
-                    return Err(self.expected("':'"));
-                }
-            }
-            self.value(depth + 1)?;
-            if self.eat(close) {
-                return Ok(());
-            }
-            if !self.eat(b',') {
-                return Err(self.expected(if object { "',' or '}'" } else { "',' or ']'" }));
-            }
-        }
-    }
-
-    fn string(&mut self) -> Result<(), String> {
-        self.at += 1;
-        while let Some(b) = self.peek() {
-            self.at += 1;
-            match b {
-                b'"' => return Ok(()),
-                b'\\' => {
-                    match self.peek() {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
-                        Some(b'u') => {
-                            let hex = self.s.get(self.at + 1..self.at + 5);
-                            if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                                return Err(self.expected("four hex digits after \\u"));
-                            }
-                            self.at += 4;
-                        }
-                        _ => return Err(self.expected("an escape character")),
-                    }
-                    self.at += 1;
-                }
-                0..=0x1f => return Err(format!("control byte in a string at byte {}", self.at)),
-                _ => {}
-            }
-        }
-        Err(self.expected("a closing quote"))
-    }
-
-    fn number(&mut self) -> Result<(), String> {
-        let digits = |c: &mut Self| {
-            let start = c.at;
-            while c.peek().is_some_and(|b| b.is_ascii_digit()) {
-                c.at += 1;
-            }
-            c.at > start
-        };
-        if self.peek() == Some(b'-') {
-            self.at += 1;
-        }
-        if self.peek() == Some(b'0') {
-            self.at += 1;
-        } else if !digits(self) {
-            return Err(self.expected("a digit"));
-        }
-        if self.peek() == Some(b'.') {
-            self.at += 1;
-            if !digits(self) {
-                return Err(self.expected("a digit after '.'"));
-            }
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.at += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.at += 1;
-            }
-            if !digits(self) {
-                return Err(self.expected("an exponent"));
-            }
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -202,6 +202,8 @@ async function main() {
     assert(titles[0] === "Requests, all web hosts" && titles[1] === "ui.db.queries", "order kept: " + titles);
     assert(await page.locator("#grid .cell").nth(0).evaluate((c) => c.classList.contains("w2")), "size kept");
     assert(await page.locator("#dash-presets button.on").textContent() === "1h", "time range kept");
+    await settled();
+    await page.screenshot({ path: path.join(SHOTS, "dashboard.png") });
     const listed = await (await fetch(base + "/dashboard/list")).json();
     assert(listed.dashboards.some((d) => d.name === "wall"), "listed on the server");
   });
@@ -294,6 +296,7 @@ async function main() {
     await waitFor("the hostile title", async () => (await page.textContent(".cell-title")) === HOSTILE_TITLE);
     await page.goto(base + "/dashboard/");
     await waitFor("the list", async () => (await page.locator("#dash-list li").count()) === 2);
+    await page.screenshot({ path: path.join(SHOTS, "dashboards.png") });
     await page.waitForTimeout(300);
     assert((await page.locator("img[src='x']").count()) === 0, "no injected image element");
     assert(dialogs.length === 0, "no script ran: " + dialogs);
