@@ -176,6 +176,17 @@ async function main() {
   });
   await page.screenshot({ path: path.join(SHOTS, "composer.png"), fullPage: true });
 
+  await test("theme_toggle_switches_page_and_graph_colours_and_is_remembered", async () => {
+    await page.click("#theme");
+    await waitFor("light graph colours", async () =>
+      (await page.getAttribute("html", "data-theme")) === "light" &&
+      (await page.getAttribute("#preview", "src")).includes("bgcolor=ffffff"));
+    await page.reload();
+    assert((await page.getAttribute("html", "data-theme")) === "light", "remembered across a reload");
+    await page.click("#theme");
+    await waitFor("dark graph colours", async () => (await page.getAttribute("#preview", "src")).includes("bgcolor=11151c"));
+  });
+
   await test("save_a_dashboard_and_find_it_restored_after_reload", async () => {
     await page.fill("#add-dash", "wall");
     await page.click("#add-dash-go");

@@ -70,9 +70,12 @@ pencil.theme = function () {
   return document.documentElement.getAttribute("data-theme") === "light" ? "light" : "dark";
 };
 
-function setTheme(theme) {
+// Only the toggle remembers a choice; ?theme= in a kiosk URL applies to that screen alone.
+function setTheme(theme, remember) {
   document.documentElement.setAttribute("data-theme", theme);
-  try { localStorage.setItem("pencil.theme", theme); } catch (_) { /* storage may be off */ }
+  if (remember) {
+    try { localStorage.setItem("pencil.theme", theme); } catch (_) { /* storage may be off */ }
+  }
   document.dispatchEvent(new CustomEvent("pencil-theme"));
 }
 
@@ -555,7 +558,7 @@ document.addEventListener("DOMContentLoaded", () => {
   let theme = pencil.params.get("theme");
   try { theme = theme || localStorage.getItem("pencil.theme"); } catch (_) { /* storage may be off */ }
   setTheme(theme === "light" ? "light" : "dark");
-  pencil.$("theme").addEventListener("click", () => setTheme(pencil.theme() === "dark" ? "light" : "dark"));
+  pencil.$("theme").addEventListener("click", () => setTheme(pencil.theme() === "dark" ? "light" : "dark", true));
   const path = location.pathname;
   if (path === "/dashboard" || path === "/dashboard/") showList();
   else if (path.startsWith("/dashboard/")) pencil.showDashboard(decodeURIComponent(path.slice(11)));
