@@ -150,9 +150,24 @@ async function main() {
     await page.selectOption("#fn-select", "sumSeries");
     await page.click("#fn-apply");
     await waitFor("the wrapped target", async () => (await targetValues())[0] === "sumSeries(ui.web.host1.requests)");
-    // A function with parameters gets a form with its defaults filled in.
+    // A function with parameters gets a form with its defaults filled in, and applies to the
+    // checked target only.
     await page.selectOption("#fn-select", "movingAverage");
     assert((await page.locator("#fn-form [data-name=windowSize]").count()) === 1, "movingAverage has a windowSize field");
+    await page.selectOption("#fn-select", "keepLastValue");
+    assert((await page.inputValue("#fn-form [data-name=limit]")) === "", "an infinite default is left empty");
+    await page.fill("#new-target", "ui.db.queries");
+    await page.press("#new-target", "Enter");
+    await page.locator("#targets .target-pick").nth(1).check();
+    await page.selectOption("#fn-select", "scale");
+    await page.fill("#fn-form [data-name=factor]", "10");
+    await page.click("#fn-apply");
+    await waitFor("the scaled second target", async () => {
+      const values = await targetValues();
+      return values[0] === "sumSeries(ui.web.host1.requests)" && values[1] === "scale(ui.db.queries,10)";
+    });
+    await page.locator("#targets .target").nth(1).locator("button.remove").click();
+    await waitFor("one target again", async () => (await targetValues()).length === 1);
     await page.selectOption("#fn-select", "");
   });
 

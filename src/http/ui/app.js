@@ -292,7 +292,9 @@ function showFunctionForm() {
       const hint = p.suggestions ? p.suggestions.slice(0, 4).join(", ") : p.type;
       input = pencil.el("input", { "data-name": p.name, placeholder: hint, spellcheck: "false" });
     }
-    if (p.default !== undefined) input.value = String(p.default);
+    // An infinite default (1e9999 in /functions) is the same as leaving the field empty.
+    const finite = !(typeof p.default === "number" && !Number.isFinite(p.default));
+    if (p.default !== undefined && p.default !== null && finite) input.value = String(p.default);
     input.setAttribute("data-type", p.type);
     if (p.multiple) input.setAttribute("data-multiple", "1");
     form.append(pencil.el("label", { class: p.required ? "required" : "" },
@@ -315,12 +317,18 @@ function applyFunction() {
   const args = [];
   let missing = null;
   const inputs = Array.from(pencil.$("fn-form").querySelectorAll("[data-name]"));
-  // Arguments are positional: stop at the first empty optional one.
+  // Arguments are positional: they end at the first empty field, and nothing may follow it.
+  let gap = null;
   for (const input of inputs) {
     const value = input.value.trim();
     if (!value) {
-      if (input.closest("label").classList.contains("required")) missing = input.getAttribute("data-name");
-      break;
+      if (input.closest("label").classList.contains("required")) missing = missing || input.getAttribute("data-name");
+      gap = gap || input.getAttribute("data-name");
+      continue;
+    }
+    if (gap) {
+      pencil.status("Fill in " + gap + " too: " + input.getAttribute("data-name") + " comes after it.", true);
+      return;
     }
     const type = input.getAttribute("data-type");
     if (input.hasAttribute("data-multiple")) {
@@ -333,9 +341,9 @@ function applyFunction() {
   const picks = Array.from(document.querySelectorAll("#targets .target-pick"));
   let chosen = picks.map((p, i) => (p.checked ? i : -1)).filter((i) => i >= 0);
   if (chosen.length === 0) chosen = composer.targets.map((_, i) => i);
-  if (chosen.length === 0) { pencil.status("Add a target first.", true); return; }
   const params = info.params || [];
   const first = SERIES_TYPES.includes(params[0] && params[0].type) ? params[0] : null;
+  if (first && chosen.length === 0) { pencil.status("Add a target first.", true); return; }
   const tail = args.length ? "," + args.join(",") : "";
   if (first && first.multiple && chosen.length > 1) {
     // A combiner over several checked targets becomes one target in place of the first.
@@ -346,10 +354,11 @@ function applyFunction() {
       else if (!chosen.includes(i)) next.push(t);
     });
     composer.targets = next;
+  } else if (first) {
+    for (const i of chosen) composer.targets[i] = name + "(" + composer.targets[i] + tail + ")";
   } else {
-    for (const i of chosen) {
-      composer.targets[i] = first ? name + "(" + composer.targets[i] + tail + ")" : name + "(" + args.join(",") + ")";
-    }
+    // Functions that take no series (constantLine, seriesByTag…) make a target of their own.
+    composer.targets.push(name + "(" + args.join(",") + ")");
   }
   changed();
 }
