@@ -186,7 +186,7 @@ async function main() {
   });
 
   await test("preview_image_loads", async () => {
-    await page.locator("#preview").scrollIntoViewIfNeeded();
+    await page.locator("#preview-box").scrollIntoViewIfNeeded();
     await waitFor("a drawn preview", () => page.$eval("#preview", (img) => img.complete && img.naturalWidth > 0));
   });
   await page.screenshot({ path: path.join(SHOTS, "composer.png"), fullPage: true });

@@ -173,8 +173,13 @@ function updatePreview() {
   pencil.$("link-json").href = has ? data.replace("format=csv", "format=json") : "#";
   pencil.$("preview-empty").hidden = has;
   const img = pencil.$("preview");
-  img.hidden = !has;
-  if (!has) { pencil.$("preview-error").hidden = true; return; }
+  // Shown once drawn: the load handler reveals it, a failure hides it behind the reason.
+  if (!has) {
+    img.hidden = true;
+    pencil.$("preview-error").hidden = true;
+    composer.previewUrl = "";
+    return;
+  }
   if (url === composer.previewUrl) return;
   composer.previewUrl = url;
   img.src = url;
@@ -188,6 +193,7 @@ function previewFailed() {
     const box = pencil.$("preview-error");
     box.textContent = "The graph could not be drawn:\n" + text.slice(0, 600);
     box.hidden = false;
+    pencil.$("preview").hidden = true;
   }).catch(() => {});
 }
 
@@ -547,7 +553,7 @@ function showComposer() {
   pencil.$("abs-until").addEventListener("change", absoluteChanged);
   pencil.$("options").addEventListener("change", changed);
   const img = pencil.$("preview");
-  img.addEventListener("load", () => { pencil.$("preview-error").hidden = true; });
+  img.addEventListener("load", () => { pencil.$("preview-error").hidden = true; img.hidden = false; });
   img.addEventListener("error", previewFailed);
   pencil.$("copy-url").addEventListener("click", () => {
     const field = pencil.$("render-url");
