@@ -56,10 +56,13 @@ enum SnapshotState {
         writer: SnapshotWriter,
         started: Instant,
         at: i64,
+        /// The longest `step` so far: how long the loop was kept from its sockets.
+        longest_step: Duration,
     },
     Finishing {
         started: Instant,
         at: i64,
+        longest_step: Duration,
     },
 }
 
@@ -77,6 +80,9 @@ struct Loop {
     finish_rx: mpsc::Receiver<FinishResult>,
     waker: Arc<Waker>,
     last_snapshot: Option<(i64, f64)>,
+    /// Longest single slice of the last completed timer snapshot, in microseconds; the figure
+    /// that says whether a snapshot can make the UDP socket overflow.
+    last_snapshot_longest_step_us: u64,
     snapshots_failed: u64,
     http_requests: u64,
     started: i64,
@@ -162,6 +168,7 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
         finish_rx,
         waker,
         last_snapshot: None,
+        last_snapshot_longest_step_us: 0,
         snapshots_failed: 0,
         http_requests: 0,
         started: now,
@@ -235,6 +242,10 @@ impl Loop {
             counters.push(("udp_kernel_drops", drops));
         }
         counters.push(("snapshots_failed", self.snapshots_failed));
+        counters.push((
+            "snapshot_longest_step_us",
+            self.last_snapshot_longest_step_us,
+        ));
         let stats = self.store.stats();
         Health {
             counters,
@@ -254,6 +265,7 @@ impl Loop {
                     writer,
                     started: Instant::now(),
                     at: now,
+                    longest_step: Duration::ZERO,
                 }
             }
             Err(e) => {
@@ -264,16 +276,25 @@ impl Loop {
     }
 
     fn continue_snapshot(&mut self) {
-        let SnapshotState::Writing { writer, .. } = &mut self.snapshot else {
+        let SnapshotState::Writing {
+            writer,
+            longest_step,
+            ..
+        } = &mut self.snapshot
+        else {
             return;
         };
-        match writer.step(&self.store, SNAPSHOT_SLICE) {
+        let step_started = Instant::now();
+        let stepped = writer.step(&self.store, SNAPSHOT_SLICE);
+        *longest_step = (*longest_step).max(step_started.elapsed());
+        match stepped {
             Ok(false) => {}
             Ok(true) => {
                 let SnapshotState::Writing {
                     writer,
                     started,
                     at,
+                    longest_step,
                 } = std::mem::replace(&mut self.snapshot, SnapshotState::Idle)
                 else {
                     unreachable!("matched Writing just above");
@@ -285,7 +306,11 @@ impl Loop {
                     let _ = tx.send(writer.finish());
                     let _ = waker.wake();
                 });
-                self.snapshot = SnapshotState::Finishing { started, at };
+                self.snapshot = SnapshotState::Finishing {
+                    started,
+                    at,
+                    longest_step,
+                };
             }
             Err(e) => {
                 self.snapshots_failed += 1;
@@ -296,11 +321,20 @@ impl Loop {
     }
 
     fn poll_finished_snapshot(&mut self) {
-        let SnapshotState::Finishing { started, at } = self.snapshot else {
+        let SnapshotState::Finishing {
+            started,
+            at,
+            longest_step,
+        } = self.snapshot
+        else {
             return;
         };
         match self.finish_rx.try_recv() {
             Ok(result) => {
+                if result.is_ok() {
+                    self.last_snapshot_longest_step_us =
+                        u64::try_from(longest_step.as_micros()).unwrap_or(u64::MAX);
+                }
                 self.record_snapshot(result, at, started);
                 self.snapshot = SnapshotState::Idle;
             }
@@ -328,7 +362,7 @@ impl Loop {
     fn shutdown(&mut self, poll: &mut Poll, now: i64) -> Result<(), AppError> {
         self.ingest.drain_all(poll.registry(), &mut self.store, now);
         // A background finish writes the same temp path; let it complete first.
-        if let SnapshotState::Finishing { started, at } = self.snapshot {
+        if let SnapshotState::Finishing { started, at, .. } = self.snapshot {
             if let Ok(result) = self.finish_rx.recv() {
                 self.record_snapshot(result, at, started);
             }
