@@ -104,7 +104,12 @@ fn datagrams(metrics: usize) -> Vec<(Vec<u8>, u64)> {
 }
 
 /// Offers `RATE` lines/s until `stop`; returns the lines sent.
-fn send_paced(carbon: std::net::SocketAddr, dgrams: &[(Vec<u8>, u64)], stop: &AtomicBool, sent: &AtomicU64) {
+fn send_paced(
+    carbon: std::net::SocketAddr,
+    dgrams: &[(Vec<u8>, u64)],
+    stop: &AtomicBool,
+    sent: &AtomicU64,
+) {
     let sock = UdpSocket::bind("127.0.0.1:0").expect("client socket");
     let started = Instant::now();
     let mut lines = 0u64;
@@ -175,7 +180,10 @@ fn main() {
             }
         }
         stop.store(true, Ordering::Relaxed);
-        assert_eq!(done, SNAPSHOTS, "pencil did not finish its snapshots in time");
+        assert_eq!(
+            done, SNAPSHOTS,
+            "pencil did not finish its snapshots in time"
+        );
     });
     std::thread::sleep(Duration::from_millis(300));
     let sent = sent.load(Ordering::Relaxed);

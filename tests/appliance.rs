@@ -132,6 +132,12 @@ fn kill_9_after_a_snapshot_loses_nothing_before_it() {
     loop {
         let h = p.health();
         if h["last_snapshot_time"].as_i64().unwrap_or(0) > sent_at {
+            // The loop reports how long a slice of the timer snapshot kept it from the sockets
+            // (microseconds; a store this small copies in less than one).
+            assert!(
+                h["counters"]["snapshot_longest_step_us"].as_u64().is_some(),
+                "{h}"
+            );
             break;
         }
         assert!(

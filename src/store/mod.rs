@@ -11,9 +11,11 @@ mod pathhash;
 mod read;
 mod ring;
 mod snapshot;
+mod snapshot_thread;
 
 pub use load::load;
 pub use snapshot::{LoadReport, SnapshotWriter};
+pub use snapshot_thread::{BackgroundSnapshot, Progress};
 
 use crate::config::{AggMethod, StoreConfig};
 use crate::series::Series;
