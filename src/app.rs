@@ -283,7 +283,7 @@ impl Loop {
     }
 
     fn poll_finished_snapshot(&mut self) {
-        if !self.snapshot.as_ref().is_some_and(|s| s.job.is_finished()) {
+        if !self.snapshot.as_mut().is_some_and(|s| s.job.is_finished()) {
             return;
         }
         let Some(s) = self.snapshot.take() else {

@@ -18,6 +18,8 @@ use std::thread::JoinHandle;
 
 /// Buffers in flight: enough for the thread to write one while the loop fills the next.
 const POOL: usize = 4;
+/// Most bytes a new buffer reserves up front.
+const MAX_PREALLOC: usize = 16 << 20;
 
 enum Chunk {
     Bytes(Vec<u8>),
@@ -44,7 +46,10 @@ pub struct BackgroundSnapshot {
     free: Receiver<Vec<u8>>,
     spare: Option<Vec<u8>>,
     allocated: usize,
-    thread: JoinHandle<Result<SnapshotInfo, SnapshotError>>,
+    /// The thread's outcome, sent before its last `notify`, so a woken loop always finds it.
+    done: Receiver<Result<SnapshotInfo, SnapshotError>>,
+    result: Option<Result<SnapshotInfo, SnapshotError>>,
+    thread: JoinHandle<()>,
 }
 
 impl BackgroundSnapshot {
@@ -58,14 +63,16 @@ impl BackgroundSnapshot {
         // One more than the pool, so neither the last buffer nor `End` can ever block.
         let (chunks, incoming) = mpsc::sync_channel(POOL + 1);
         let (give_back, free) = mpsc::channel();
+        let (report, done) = mpsc::channel();
         let path = path.to_path_buf();
         let shown = path.clone();
         let thread = std::thread::Builder::new()
             .name("snapshot-writer".into())
             .spawn(move || {
                 let result = write_chunks(&path, &incoming, &give_back, &notify);
+                // The loop may be gone already (shutdown joins instead); nothing to tell then.
+                let _ = report.send(result);
                 notify();
-                result
             })
             .map_err(|error| SnapshotError::Io {
                 path: shown.display().to_string(),
@@ -77,6 +84,8 @@ impl BackgroundSnapshot {
             free,
             spare: None,
             allocated: 0,
+            done,
+            result: None,
             thread,
         })
     }
@@ -100,7 +109,7 @@ impl BackgroundSnapshot {
     /// Copies about `max_bytes` of records into a free buffer and hands it to the thread.
     pub fn step(&mut self, store: &Store, max_bytes: usize) -> Progress {
         // A thread that stopped early (an I/O error) takes nothing more; `join` says why.
-        if self.chunks.is_none() || self.thread.is_finished() {
+        if self.chunks.is_none() || self.is_finished() {
             self.chunks = None;
             return Progress::Handed;
         }
@@ -111,7 +120,9 @@ impl BackgroundSnapshot {
             Some(buf) => buf,
             None => {
                 self.allocated += 1;
-                Vec::with_capacity(max_bytes)
+                // A slice overshoots by at most one record, and the Vec grows for that; the
+                // cap keeps a huge `max_bytes` from reserving memory it will not use.
+                Vec::with_capacity(max_bytes.min(MAX_PREALLOC))
             }
         };
         buf.clear();
@@ -130,22 +141,27 @@ impl BackgroundSnapshot {
         Progress::Copied
     }
 
-    /// The thread has returned: `join` will not block.
-    pub fn is_finished(&self) -> bool {
-        self.thread.is_finished()
+    /// The thread has its outcome: `join` will not wait for the disk.
+    pub fn is_finished(&mut self) -> bool {
+        if self.result.is_none() {
+            self.result = self.done.try_recv().ok();
+        }
+        self.result.is_some()
     }
 
     /// Waits for the thread. Before everything was handed over this abandons the snapshot:
     /// the thread stops without renaming, and the previous snapshot stays in place.
     pub fn join(mut self) -> Result<SnapshotInfo, SnapshotError> {
         self.chunks = None;
-        match self.thread.join() {
-            Ok(result) => result,
-            Err(_) => Err(SnapshotError::Io {
+        let result = self.result.take().or_else(|| self.done.recv().ok());
+        // Returns at once: the thread has sent its outcome, or died without one.
+        let _ = self.thread.join();
+        result.unwrap_or_else(|| {
+            Err(SnapshotError::Io {
                 path: "snapshot writer thread".into(),
                 error: io::Error::other("panicked; the previous snapshot is intact"),
-            }),
-        }
+            })
+        })
     }
 }
 
@@ -253,6 +269,30 @@ mod tests {
             std::fs::read(d.join("sync.snapshot")).expect("written")
         );
         assert!(!d.join("bg.snapshot.tmp").exists());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn the_last_wake_finds_the_outcome() {
+        // The loop sleeps until woken; after the thread's final wake `is_finished` must hold,
+        // or the loop would sleep on until its next timer.
+        let d = dir("wake");
+        let s = store();
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&wakes);
+        let mut bg = BackgroundSnapshot::start(&d.join("store.snapshot"), NOW, move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .expect("thread starts");
+        while bg.step(&s, usize::MAX) != Progress::Handed {
+            std::thread::yield_now();
+        }
+        // One wake per buffer handed back, then the final one.
+        while wakes.load(Ordering::SeqCst) < 2 {
+            std::thread::yield_now();
+        }
+        assert!(bg.is_finished());
+        bg.join().expect("written");
         let _ = std::fs::remove_dir_all(&d);
     }
 
