@@ -154,6 +154,22 @@ fn kill_9_after_a_snapshot_loses_nothing_before_it() {
     assert_eq!(points(&all[1]), [(t, 43.0)]);
 }
 
+#[test]
+fn a_timer_snapshot_is_recorded_as_soon_as_it_is_durable() {
+    // Nothing wakes the loop here but the snapshot's own writer thread: if its last wake were
+    // missed, the loop would sleep to its next timer and report the snapshot that much later.
+    let dir = TempDir::new("timer-snapshot");
+    let p = start(dir.path(), &["--snapshot-every", "2"]);
+    p.send_tcp(format!("timer.a 1 {}\n", aligned_now() - 10).as_bytes());
+    std::thread::sleep(Duration::from_millis(3500));
+    let h = p.health();
+    let seconds = h["last_snapshot_seconds"]
+        .as_f64()
+        .expect("a snapshot was taken");
+    assert!(seconds < 1.0, "{h}");
+    assert!(dir.path().join("store.snapshot").exists());
+}
+
 /// Starts pencil on `dir` expecting it to refuse its snapshot: exit code 1, the file named,
 /// the file unchanged.
 fn assert_snapshot_refused(dir: &Path, bytes: &[u8]) {
