@@ -9,7 +9,7 @@ DESTDIR ?=
 STATIC_TARGET := x86_64-unknown-linux-gnu
 STATIC_BIN := target/$(STATIC_TARGET)/release/pencil
 
-.PHONY: all build release static test bench check install
+.PHONY: all build release static test bench check install conformance
 
 all: build
 
@@ -34,6 +34,11 @@ test:
 
 bench:
 	$(CARGO) bench
+
+# Differential test against the real graphite-web (needs ../shared/reference installed: run its
+# `install` once as root). UPDATE=1 also rewrites the golden answers under tests/golden/conformance/.
+conformance: release
+	python3 tools/conformance.py $(if $(UPDATE),--update,)
 
 check:
 	$(CARGO) fmt --check

@@ -79,6 +79,8 @@ struct Loop {
     /// Counters at the previous self-metrics write, so each write is the count per interval.
     last_reported: Counters,
     last_http_reported: u64,
+    /// `--write-token`: lets non-loopback clients use the write endpoints.
+    write_token: Option<String>,
 }
 
 /// Runs pencil until SIGTERM or SIGINT; then writes a final snapshot and returns.
@@ -94,9 +96,10 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
     let store = match store::load(&snapshot_path, &cfg.store) {
         Ok(Some(store)) => {
             println!(
-                "loaded snapshot {} ({} metrics) in {:.3}s",
+                "loaded snapshot {} ({} metrics, {} events) in {:.3}s",
                 snapshot_path.display(),
                 store.stats().metrics,
+                store.events().len(),
                 load_started.elapsed().as_secs_f64()
             );
             store
@@ -161,6 +164,7 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
         hostname: hostname(),
         last_reported: Counters::default(),
         last_http_reported: 0,
+        write_token: cfg.write_token,
     };
     lp.run(&mut poll, &stop)
 }
@@ -216,8 +220,14 @@ impl Loop {
     fn serve_http(&mut self, now: i64) {
         while let Some(pending) = self.front.try_recv() {
             self.http_requests += 1;
-            let health = self.health(now);
-            let reply = http::handle(&self.store, &health, &pending.request, now);
+            let token = self.write_token.as_deref();
+            let reply = match http::handle_events(&mut self.store, &pending.request, now, token) {
+                Some(reply) => reply,
+                None => {
+                    let health = self.health(now);
+                    http::handle(&self.store, &health, &pending.request, now)
+                }
+            };
             pending.respond(reply);
         }
     }
@@ -234,6 +244,8 @@ impl Loop {
             "snapshot_longest_step_us",
             self.last_snapshot_longest_step_us,
         ));
+        counters.push(("events", self.store.events().len() as u64));
+        counters.push(("events_dropped", self.store.events().dropped()));
         let stats = self.store.stats();
         Health {
             counters,
@@ -329,9 +341,10 @@ impl Loop {
         match result {
             Ok(info) => {
                 println!(
-                    "final snapshot {}: {} metrics, {} bytes in {:.3}s",
+                    "final snapshot {}: {} metrics, {} events, {} bytes in {:.3}s",
                     self.snapshot_path.display(),
                     info.metrics,
+                    info.events,
                     info.bytes,
                     started.elapsed().as_secs_f64()
                 );

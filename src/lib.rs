@@ -7,7 +7,8 @@
 //! - [`store`] owns all series memory: one preallocated ring per archive per metric, rollups into
 //!   coarser archives, the metric name index with glob matching, and crash-safe snapshots.
 //! - [`query`] turns `from`/`until` and target expressions into fetches against the store.
-//! - [`render`] writes series as json (and later csv, raw, png, svg).
+//! - [`render`] writes series as json, csv and raw (png and svg later), consolidating for
+//!   maxDataPoints first.
 //! - [`http`] is the Graphite HTTP API: tiny_http in one file, routing, form decoding.
 //! - [`app`] is the single-threaded mio event loop that owns all of the above, the timers and signals.
 //!

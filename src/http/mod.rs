@@ -1,13 +1,24 @@
 //! Graphite's HTTP API: tiny_http in one file (`server.rs`), URL and form decoding (`form.rs`),
-//! routing (`routes.rs`, `find.rs`). Holds no business logic; tiny_http types never leave
-//! `server.rs`. `app` starts a [`Front`], takes [`Pending`] requests off it and answers each
-//! with [`handle`].
+//! parameter reading (`params.rs`), the route table (`routes.rs`) and the handlers by role
+//! (`routes_render.rs`, `routes_meta.rs` with `find.rs`, `routes_tags.rs`, `functions.rs`), and
+//! the events endpoints (`events.rs`, the only writer, with its JSON reader `json_in.rs`).
+//! Holds no business logic; tiny_http types never leave `server.rs`. `app` starts a
+//! [`Front`], takes [`Pending`] requests off it and answers each with [`handle_events`] (which
+//! needs the store mutably) or else [`handle`].
 
+mod events;
 mod find;
 mod form;
+mod functions;
+mod json_in;
+mod params;
 mod routes;
+mod routes_meta;
+mod routes_render;
+mod routes_tags;
 mod server;
 
+pub use events::handle_events;
 pub use routes::handle;
 pub use server::Front;
 

@@ -1,10 +1,15 @@
 //! The query side: the target language (parser, AST), `from`/`until` parsing, and evaluation
-//! of targets against the store. Reads the store through [`Source`], never mutates it, does no
-//! I/O.
+//! of targets against the store: `parser` → `ast::substitute` (templates) → `eval` (one fetch
+//! per path per request) → `bind` (arguments checked against each function's spec) → the
+//! family bodies in `functions`. `metadata` answers `/functions` from the same spec tables.
+//! Reads the store through [`Source`], never mutates it, does no I/O.
 
 pub mod aggfuncs;
 pub mod ast;
+mod bind;
+mod eval;
 pub mod functions;
+pub mod metadata;
 pub mod normalize;
 pub mod parser;
 pub mod pyfmt;
@@ -57,36 +62,12 @@ impl std::fmt::Display for QueryError {
     }
 }
 
-/// Evaluates every target in order; each target's series keep their own order.
+/// Evaluates every target in order; each target's series keep their own order. Every path
+/// expression is fetched once per request (graphite.md 3.6); see `eval.rs`.
 pub fn evaluate(
     targets: &[&str],
     ctx: &Context,
     source: &dyn Source,
 ) -> Result<Vec<Series>, QueryError> {
-    let mut out = Vec::new();
-    for target in targets {
-        let expr = parser::parse(target).map_err(|e| QueryError {
-            message: format!("bad target {target:?}: {e}"),
-        })?;
-        match expr {
-            ast::Expr::Path(path) => out.extend(
-                source
-                    .fetch(&path, ctx.from, ctx.until, ctx.now)
-                    .map_err(|e| QueryError {
-                        message: e.to_string(),
-                    })?,
-            ),
-            ast::Expr::Call(call) => {
-                return Err(QueryError {
-                    message: format!("unknown function {}", call.name),
-                })
-            }
-            _ => {
-                return Err(QueryError {
-                    message: format!("target {target:?} is a literal, not a series expression"),
-                })
-            }
-        }
-    }
-    Ok(out)
+    eval::evaluate(targets, ctx, source)
 }

@@ -4,21 +4,27 @@
 use crate::series::{Consolidation, Series};
 
 /// Consolidates `values` in groups of `factor` (the last group may be partial) with `func`; a
-/// group is None unless it has a known value and known/len ≥ `xff`.
+/// group is None unless it has a known value and known/factor ≥ `xff` — a partial last group
+/// is still measured against the whole factor, as graphite-web's consolidating generator does.
 pub fn consolidate(values: &[f64], factor: usize, func: Consolidation, xff: f64) -> Vec<f64> {
     if factor <= 1 {
         return values.to_vec();
     }
     values
         .chunks(factor)
-        .map(|group| consolidate_group(group, func, xff))
+        .map(|group| reduce_group(group, factor, func, xff))
         .collect()
 }
 
 /// One group of values reduced by `func` with graphite-web's xFilesFactor rule.
 pub fn consolidate_group(group: &[f64], func: Consolidation, xff: f64) -> f64 {
+    reduce_group(group, group.len(), func, xff)
+}
+
+/// `group` reduced by `func` when its known values are at least `xff` of `slots`.
+fn reduce_group(group: &[f64], slots: usize, func: Consolidation, xff: f64) -> f64 {
     let known = group.iter().filter(|v| !v.is_nan()).count();
-    if known == 0 || (known as f64) / (group.len() as f64) < xff {
+    if known == 0 || (known as f64) / (slots as f64) < xff {
         return f64::NAN;
     }
     let mut it = group.iter().copied().filter(|v| !v.is_nan());
@@ -127,9 +133,14 @@ mod tests {
             &consolidate(&v, 3, Consolidation::Average, 0.0),
             &[2.0, 4.0, 7.0]
         ));
+        // The last group [7.0] holds 1 known value of 3 slots: below 0.5.
         assert!(same(
             &consolidate(&v, 3, Consolidation::Sum, 0.5),
-            &[4.0, N, 7.0]
+            &[4.0, N, N]
+        ));
+        assert!(same(
+            &consolidate(&v, 3, Consolidation::Sum, 0.3),
+            &[4.0, 4.0, 7.0]
         ));
         assert!(same(
             &consolidate(&v, 3, Consolidation::AvgZero, 0.0),

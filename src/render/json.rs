@@ -7,27 +7,64 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+/// How the json render format is shaped (request parameters `noNullPoints` and `pretty`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JsonOptions {
+    /// Drop null points; a series left without points is left out.
+    pub no_null_points: bool,
+    /// Python's `json.dumps(indent=2)` layout.
+    pub pretty: bool,
+}
+
 /// Writes `[{"target": ..., "tags": {...}, "datapoints": [[value, ts], ...]}, ...]`.
-pub fn write_series_list(series: &[Series], out: &mut Vec<u8>) {
+/// When no series has any value the answer is `[]`, as graphite-web's `if any(data)` gives.
+pub fn write_series_list(series: &[Series], opts: &JsonOptions, out: &mut Vec<u8>) {
+    if opts.pretty {
+        let mut compact = Vec::new();
+        write_series_list(
+            series,
+            &JsonOptions {
+                pretty: false,
+                ..*opts
+            },
+            &mut compact,
+        );
+        indent(&compact, out);
+        return;
+    }
     // About 24 bytes a point (`[1234.5678, 1600000000], `); one reservation up front.
     let points: usize = series.iter().map(|s| s.values.len()).sum();
     out.reserve(points * 24 + series.len() * 64 + 2);
     out.push(b'[');
-    for (i, s) in series.iter().enumerate() {
-        if i > 0 {
+    if points == 0 {
+        out.push(b']');
+        return;
+    }
+    let mut first_series = true;
+    for s in series {
+        if opts.no_null_points && s.values.iter().all(|v| v.is_nan()) {
+            continue;
+        }
+        if !first_series {
             out.extend_from_slice(b", ");
         }
+        first_series = false;
         out.extend_from_slice(b"{\"target\": ");
         write_str(&s.name, out);
         out.extend_from_slice(b", \"tags\": ");
         write_tags(&s.tags, out);
         out.extend_from_slice(b", \"datapoints\": [");
+        let mut first_point = true;
         for (j, &v) in s.values.iter().enumerate() {
-            if j > 0 {
+            if opts.no_null_points && v.is_nan() {
+                continue;
+            }
+            if !first_point {
                 out.extend_from_slice(b", ");
             }
+            first_point = false;
             out.push(b'[');
-            write_value(v, out);
+            write_datapoint(v, out);
             out.extend_from_slice(b", ");
             write_int(s.start + s.step * j as i64, out);
             out.push(b']');
@@ -35,6 +72,79 @@ pub fn write_series_list(series: &[Series], out: &mut Vec<u8>) {
         out.extend_from_slice(b"]}");
     }
     out.push(b']');
+}
+
+/// The largest finite double, which every JSON decoder reads back as a number.
+const HUGE: &[u8] = b"1.7976931348623157e+308";
+
+/// A datapoint value in a render answer: `null` for no data, Python's float repr otherwise,
+/// and ±infinity as ±1.7976931348623157e+308. graphite-web writes `1e9999`, which browsers
+/// read as Infinity but Grafana's server side (Go's encoding/json into float64, used by
+/// alerting and backend queries) refuses with "cannot unmarshal number 1e9999", failing the
+/// whole query; the largest finite double keeps the sign and the "off the chart" meaning and
+/// decodes everywhere (graphite.md section 10).
+pub fn write_datapoint(v: f64, out: &mut Vec<u8>) {
+    if v == f64::INFINITY {
+        out.extend_from_slice(HUGE);
+    } else if v == f64::NEG_INFINITY {
+        out.push(b'-');
+        out.extend_from_slice(HUGE);
+    } else {
+        write_value(v, out);
+    }
+}
+
+/// Re-lays compact JSON (as these writers produce it: `, ` and `: ` separators) the way
+/// Python's `json.dumps(indent=2)` does: one item a line, two spaces a level, `,` at line ends,
+/// empty `[]` and `{}` kept on one line.
+pub fn indent(compact: &[u8], out: &mut Vec<u8>) {
+    out.reserve(compact.len() * 2);
+    let mut depth = 0usize;
+    let mut i = 0;
+    let newline = |out: &mut Vec<u8>, depth: usize| {
+        out.push(b'\n');
+        out.extend(std::iter::repeat_n(b' ', depth * 2));
+    };
+    while i < compact.len() {
+        let b = compact[i];
+        match b {
+            b'"' => {
+                // Copy the string through its closing quote, skipping escaped characters.
+                let start = i;
+                i += 1;
+                while i < compact.len() && compact[i] != b'"' {
+                    i += if compact[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = (i + 1).min(compact.len());
+                out.extend_from_slice(&compact[start..end]);
+            }
+            b'[' | b'{' => {
+                let close = if b == b'[' { b']' } else { b'}' };
+                if compact.get(i + 1) == Some(&close) {
+                    out.extend_from_slice(&[b, close]);
+                    i += 1;
+                } else {
+                    out.push(b);
+                    depth += 1;
+                    newline(out, depth);
+                }
+            }
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                newline(out, depth);
+                out.push(b);
+            }
+            b',' => {
+                out.push(b',');
+                newline(out, depth);
+                if compact.get(i + 1) == Some(&b' ') {
+                    i += 1;
+                }
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
 }
 
 /// A series' tags object: `name` first, then the rest sorted by tag, e.g.
@@ -275,16 +385,16 @@ mod tests {
             Series::new("c;k=v;b=x", 10, 10, vec![]),
         ];
         let mut out = Vec::new();
-        write_series_list(&series, &mut out);
+        write_series_list(&series, &JsonOptions::default(), &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "[{\"target\": \"a.b\", \"tags\": {\"name\": \"a.b\"}, \"datapoints\": [[1.0, 1600000060], \
-             [null, 1600000120], [1e9999, 1600000180], [-1e9999, 1600000240], [0.5, 1600000300]]}, \
+             [null, 1600000120], [1.7976931348623157e+308, 1600000180], [-1.7976931348623157e+308, 1600000240], [0.5, 1600000300]]}, \
              {\"target\": \"c;k=v;b=x\", \"tags\": {\"name\": \"c\", \"b\": \"x\", \"k\": \"v\"}, \
              \"datapoints\": []}]"
         );
         let mut empty = Vec::new();
-        write_series_list(&[], &mut empty);
+        write_series_list(&[], &JsonOptions::default(), &mut empty);
         assert_eq!(empty, b"[]");
     }
 
@@ -296,6 +406,53 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"name": "a.b", "z": "1"}"#
         );
+    }
+
+    fn render(series: &[Series], opts: JsonOptions) -> String {
+        let mut out = Vec::new();
+        write_series_list(series, &opts, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn no_null_points_drops_points_and_empty_series() {
+        let series = vec![
+            Series::new("a", 10, 10, vec![f64::NAN, 2.0, f64::NAN]),
+            Series::new("b", 10, 10, vec![f64::NAN]),
+        ];
+        let opts = JsonOptions {
+            no_null_points: true,
+            ..JsonOptions::default()
+        };
+        assert_eq!(
+            render(&series, opts),
+            r#"[{"target": "a", "tags": {"name": "a"}, "datapoints": [[2.0, 20]]}]"#
+        );
+        // Without the option every series shows; with no value anywhere the answer is [].
+        assert!(render(&series, JsonOptions::default()).contains(r#""target": "b""#));
+        let empty = vec![Series::new("a", 10, 10, vec![])];
+        assert_eq!(render(&empty, JsonOptions::default()), "[]");
+    }
+
+    #[test]
+    fn pretty_is_pythons_indent_2() {
+        let series = vec![
+            Series::new("a, \"[x]\"", 10, 10, vec![1.0]),
+            Series::new("b", 10, 10, vec![]),
+        ];
+        let opts = JsonOptions {
+            pretty: true,
+            ..JsonOptions::default()
+        };
+        assert_eq!(
+            render(&series, opts),
+            "[\n  {\n    \"target\": \"a, \\\"[x]\\\"\",\n    \"tags\": {\n      \"name\": \"a, \\\"[x]\\\"\"\n    },\n    \
+             \"datapoints\": [\n      [\n        1.0,\n        10\n      ]\n    ]\n  },\n  {\n    \"target\": \"b\",\n    \
+             \"tags\": {\n      \"name\": \"b\"\n    },\n    \"datapoints\": []\n  }\n]"
+        );
+        let mut out = Vec::new();
+        indent(b"[]", &mut out);
+        assert_eq!(out, b"[]");
     }
 
     proptest! {

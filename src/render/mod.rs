@@ -1,8 +1,12 @@
-//! Writers that turn series into response bytes. Pure functions: no store, no AST, no I/O.
+//! Writers that turn series into response bytes, and the maxDataPoints consolidation they
+//! apply first. Pure functions: no store, no AST, no I/O.
 
 pub mod canvas;
+pub mod consolidate;
+pub mod csv;
 mod font;
 pub mod json;
 mod raster;
+pub mod raw;
 mod stroke;
 pub mod text;

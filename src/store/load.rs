@@ -1,11 +1,12 @@
 //! Reading a snapshot back (FORMAT.md) into a new store sized by the current config: header
-//! checks, one record at a time with ring bytes read straight into the arena, then the trailer's
-//! count and checksum. Opens the file read-only: a snapshot it refuses stays as it was.
+//! checks, one record at a time with ring bytes read straight into the arena, the event log,
+//! then the trailer's counts and checksum. Version 1 files (no events) still load. Opens the file read-only: a snapshot it refuses stays as it was.
 
 use super::archive;
 use super::checksum::Checksum;
+use super::events::EventLog;
 use super::ring::RingHead;
-use super::snapshot::{self, Hashing, LoadReport, MetricRecord};
+use super::snapshot::{self, EventRecord, Hashing, LoadReport, MetricRecord};
 use super::{SnapshotError, Store};
 use crate::config::{Retention, StoreConfig};
 use bincode::error::DecodeError;
@@ -43,6 +44,8 @@ pub fn load(path: &Path, cfg: &StoreConfig) -> Result<Option<Store>, SnapshotErr
         store,
         scratch: vec![0; snapshot::READ_AHEAD],
         report: LoadReport::default(),
+        version: snapshot::VERSION,
+        events: Vec::new(),
     };
     loader.header()?;
     loader.records()?;
@@ -58,6 +61,9 @@ struct Loader {
     /// Header bytes and skipped rings pass through here.
     scratch: Vec<u8>,
     report: LoadReport,
+    version: u32,
+    /// Event records as read (id, when, what, data, tags); checked as a whole at the trailer.
+    events: Vec<(u64, i64, String, String, String)>,
 }
 
 impl Loader {
@@ -106,12 +112,14 @@ impl Loader {
         }
         let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
         let (version, flags) = (word(8), word(12));
-        if version != snapshot::VERSION || flags != 0 {
+        let known = [snapshot::VERSION, snapshot::VERSION_NO_EVENTS];
+        if !known.contains(&version) || flags != 0 {
             return Err(SnapshotError::Version {
                 path: self.path.clone(),
                 found: format!("format version {version} with flags {flags:#x}"),
             });
         }
+        self.version = version;
         self.report.created_at =
             i64::from_le_bytes([b[16], b[17], b[18], b[19], b[20], b[21], b[22], b[23]]);
         Ok(())
@@ -132,6 +140,22 @@ impl Loader {
                     self.metric(record)?;
                     self.report.metrics_in_file += 1;
                 }
+                snapshot::TAG_EVENT if self.version >= snapshot::VERSION => {
+                    let record: EventRecord = match bincode::decode_from_std_read(
+                        &mut self.r,
+                        snapshot::bincode_config(),
+                    ) {
+                        Ok(record) => record,
+                        Err(e) => return Err(self.undecodable(e)),
+                    };
+                    self.events.push((
+                        record.id,
+                        record.when,
+                        record.what,
+                        record.data,
+                        record.tags,
+                    ));
+                }
                 snapshot::TAG_END => return self.trailer(),
                 other => return Err(self.undecodable_at(format!("unknown record tag {other}"))),
             }
@@ -140,6 +164,11 @@ impl Loader {
 
     fn trailer(&mut self) -> Result<(), SnapshotError> {
         let count = self.u64_le()?;
+        let (event_count, next_id) = if self.version >= snapshot::VERSION {
+            (self.u64_le()?, self.u64_le()?)
+        } else {
+            (0, 1)
+        };
         let want = std::mem::replace(&mut self.r.sum, Checksum::new()).finish();
         let found = self.u64_le()?;
         if found != want {
@@ -159,6 +188,16 @@ impl Loader {
                 self.len - self.r.pos
             )));
         }
+        if event_count != self.events.len() as u64 {
+            return Err(self.corrupt(format!(
+                "the trailer counts {event_count} events but {} were read",
+                self.events.len()
+            )));
+        }
+        let events = std::mem::take(&mut self.events);
+        self.report.events = events.len() as u64;
+        self.store.events = EventLog::restored(events, next_id)
+            .map_err(|message| self.corrupt(format!("event log: {message}")))?;
         Ok(())
     }
 
@@ -174,7 +213,7 @@ impl Loader {
                 path: self.path.clone(),
                 error: inner,
             },
-            other => self.undecodable_at(format!("undecodable metric record: {other}")),
+            other => self.undecodable_at(format!("undecodable record: {other}")),
         }
     }
 

@@ -1,9 +1,11 @@
 //! All series memory: one preallocated ring per archive per metric (8 bytes a point, NaN = no
-//! data), rollups into coarser archives, the metric name index with glob matching, and snapshots.
+//! data), rollups into coarser archives, the metric name index with glob matching, the bounded
+//! event log (Graphite's annotations), and snapshots of all of it.
 //! Must not grow past its announced capacity, read the clock, or know about functions or HTTP.
 
 mod archive;
 mod checksum;
+mod events;
 mod glob;
 mod index;
 mod load;
@@ -13,6 +15,7 @@ mod ring;
 mod snapshot;
 mod snapshot_thread;
 
+pub use events::{Event, EventError, EventLog, TagMatch};
 pub use load::load;
 pub use snapshot::{LoadReport, SnapshotWriter};
 pub use snapshot_thread::{BackgroundSnapshot, Progress};
@@ -104,6 +107,7 @@ pub enum SnapshotError {
 pub struct SnapshotInfo {
     pub bytes: u64,
     pub metrics: u64,
+    pub events: u64,
 }
 
 /// Most metrics a store tracks whatever its budget. Ids are u32, and the per-metric bookkeeping
@@ -142,6 +146,7 @@ pub struct Store {
     heads: Vec<RingHead>,
     max_metrics: usize,
     index: NameIndex,
+    events: EventLog,
     load_report: Option<LoadReport>,
 }
 
@@ -212,6 +217,7 @@ impl Store {
             heads: Vec::with_capacity(max_heads),
             max_metrics,
             index: NameIndex::with_capacity(max_metrics),
+            events: EventLog::new(),
             load_report: None,
         })
     }
@@ -281,6 +287,31 @@ impl Store {
     /// Every metric name, in creation order (for /metrics/index.json).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         (0..self.index.len() as u32).map(|id| self.index.name(id))
+    }
+
+    /// Seconds of history the metric `name` keeps (whisper's maxRetention), for the intervals
+    /// of `/metrics/find?format=json`; `None` for a name the store does not hold.
+    pub fn max_retention(&self, name: &str) -> Option<i64> {
+        let id = self.index.get(name)?;
+        let metric = self.metrics.get(id as usize)?;
+        Some(self.layouts[metric.layout].max_retention())
+    }
+
+    /// Graphite's events (annotations), oldest first.
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    /// Records an event (`POST /events/`); returns its id. `tags` is graphite-web's tag string
+    /// (space separated). A full log drops its oldest events.
+    pub fn add_event(
+        &mut self,
+        when: i64,
+        what: String,
+        data: String,
+        tags: String,
+    ) -> Result<u64, EventError> {
+        self.events.add(when, what, data, tags)
     }
 
     /// What the snapshot this store was loaded from held and what of it was kept; `None` for a

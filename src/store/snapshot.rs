@@ -5,7 +5,7 @@
 
 use super::archive;
 use super::checksum::Checksum;
-use super::{SnapshotError, SnapshotInfo, Store};
+use super::{Event, SnapshotError, SnapshotInfo, Store};
 use bincode::enc::Encoder;
 use bincode::error::EncodeError;
 use bincode::{Decode, Encode};
@@ -15,9 +15,13 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 pub(super) const MAGIC: &[u8; 8] = b"PENCILSN";
-pub(super) const VERSION: u32 = 1;
+pub(super) const VERSION: u32 = 2;
+/// The format before events were kept: same layout with no event records and a shorter
+/// trailer, so it still loads (as a store with no events).
+pub(super) const VERSION_NO_EVENTS: u32 = 1;
 pub(super) const HEADER_LEN: usize = 24;
 pub(super) const TAG_METRIC: u8 = 1;
+pub(super) const TAG_EVENT: u8 = 2;
 pub(super) const TAG_END: u8 = 0;
 /// Bytes one `write` hands the kernel: large enough that the file sees few syscalls, small
 /// next to any store.
@@ -44,6 +48,8 @@ pub struct LoadReport {
     pub skipped_schema_changed: u64,
     /// Metrics beyond the current (smaller) budget.
     pub skipped_full: u64,
+    /// Events loaded (all the file held).
+    pub events: u64,
 }
 
 /// The bincode part of a metric record as it is read back.
@@ -57,6 +63,29 @@ pub(super) struct MetricRecord {
     pub(super) method: u8,
     pub(super) x_files_factor: f32,
     pub(super) heads: Vec<(i64, i64)>,
+}
+
+/// An event record as it is read back; written from a `&Event` field for field.
+#[derive(Decode)]
+pub(super) struct EventRecord {
+    pub(super) id: u64,
+    pub(super) when: i64,
+    pub(super) what: String,
+    pub(super) data: String,
+    pub(super) tags: String,
+}
+
+struct EventOut<'a>(&'a Event);
+
+impl Encode for EventOut<'_> {
+    fn encode<E: Encoder>(&self, e: &mut E) -> Result<(), EncodeError> {
+        let ev = self.0;
+        ev.id.encode(e)?;
+        ev.when.encode(e)?;
+        ev.what.encode(e)?;
+        ev.data.encode(e)?;
+        ev.tags.encode(e)
+    }
 }
 
 /// The same record encoded from the store without copying it, field for field as
@@ -89,13 +118,14 @@ impl Encode for RecordOut<'_> {
 }
 
 /// Turns the store into snapshot bytes a slice at a time: the header, whole metric records, the
-/// trailer's tag and count. Knows no files; the checksum is the sink's ([`SnapshotFile`]), since
+/// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is the sink's ([`SnapshotFile`]), since
 /// it covers exactly the bytes written. Holds no borrow of the store, so ingest goes on between
 /// slices.
 pub struct SnapshotEncoder {
     now: i64,
     started: bool,
     next: usize,
+    events: u64,
     done: bool,
 }
 
@@ -105,14 +135,16 @@ impl SnapshotEncoder {
             now,
             started: false,
             next: 0,
+            events: 0,
             done: false,
         }
     }
 
     /// Appends about `max_bytes` to `out` (whole records, at least one); `true` once the
-    /// trailer's tag and count are appended. A record is the metric's heads and rings copied in
-    /// one go, so each metric is self-consistent. Metrics created since the first call are
-    /// included.
+    /// trailer's tag, counts and next id are appended. A record is the metric's heads and rings
+    /// copied in one go, so each metric is self-consistent. Metrics created since the first call
+    /// are included. The event log goes in the last slice, all at once, so it is one consistent
+    /// picture (it is at most `MAX_LOG_TEXT` bytes, a few milliseconds of copying).
     pub fn fill(&mut self, store: &Store, out: &mut Vec<u8>, max_bytes: usize) -> bool {
         if self.done {
             return true;
@@ -132,20 +164,39 @@ impl SnapshotEncoder {
                 return false;
             }
         }
+        for event in store.events.iter() {
+            out.push(TAG_EVENT);
+            // Cannot fail: as for metric records, into a Vec.
+            bincode::encode_into_std_write(EventOut(event), out, bincode::config::standard())
+                .expect("encoding an event record into memory");
+            self.events += 1;
+        }
         out.push(TAG_END);
         out.extend_from_slice(&(self.next as u64).to_le_bytes());
+        out.extend_from_slice(&self.events.to_le_bytes());
+        out.extend_from_slice(&store.events.next_id().to_le_bytes());
         self.done = true;
         true
     }
 
-    /// Metric records appended so far.
-    pub fn metrics(&self) -> u64 {
-        self.next as u64
+    /// Records appended so far.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            metrics: self.next as u64,
+            events: self.events,
+        }
     }
 
     pub fn is_done(&self) -> bool {
         self.done
     }
+}
+
+/// How many records a snapshot holds, for [`SnapshotInfo`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub metrics: u64,
+    pub events: u64,
 }
 
 fn encode_metric(store: &Store, id: usize, out: &mut Vec<u8>) {
@@ -200,9 +251,9 @@ impl SnapshotFile {
         Ok(())
     }
 
-    /// Appends the checksum, fsyncs, renames over `path`, fsyncs the directory. `metrics` is
-    /// the encoder's count, for the report.
-    pub fn finish(mut self, metrics: u64) -> Result<SnapshotInfo, SnapshotError> {
+    /// Appends the checksum, fsyncs, renames over `path`, fsyncs the directory. `counts` are
+    /// the encoder's, for the report.
+    pub fn finish(mut self, counts: Counts) -> Result<SnapshotInfo, SnapshotError> {
         let sum = std::mem::replace(&mut self.sum, Checksum::new()).finish();
         self.file
             .write_all(&sum.to_le_bytes())
@@ -223,7 +274,8 @@ impl SnapshotFile {
             .map_err(|error| io_error(dir, error))?;
         Ok(SnapshotInfo {
             bytes: self.bytes,
-            metrics,
+            metrics: counts.metrics,
+            events: counts.events,
         })
     }
 
@@ -269,7 +321,7 @@ impl SnapshotWriter {
             );
             return Err(io_error(self.file.tmp(), error));
         }
-        self.file.finish(self.encoder.metrics())
+        self.file.finish(self.encoder.counts())
     }
 }
 
@@ -327,7 +379,8 @@ impl fmt::Display for SnapshotError {
             }
             SnapshotError::Version { path, found } => write!(
                 f,
-                "snapshot {path}: {found}, expected a pencil snapshot of format version {VERSION}; \
+                "snapshot {path}: {found}, expected a pencil snapshot of format version \
+                 {VERSION_NO_EVENTS} or {VERSION}; \
                  {KEPT}, or run the pencil version that wrote it"
             ),
             SnapshotError::Checksum { path } => {

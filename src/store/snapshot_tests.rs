@@ -46,7 +46,25 @@ fn big_config() -> StoreConfig {
 }
 
 fn filled() -> Store {
-    fill(Store::new(&two_schema_config()).expect("fits"))
+    let mut s = fill(Store::new(&two_schema_config()).expect("fits"));
+    add_events(&mut s);
+    s
+}
+
+fn add_events(s: &mut Store) {
+    let events = [
+        (NOW - 50, "deploy", "v1.2 \u{20ac}", "web deploy"),
+        (NOW - 500, "backfilled", "", ""),
+        (-7, "before 1970", "x", "old, \"a b\""),
+    ];
+    for (when, what, data, tags) in events {
+        s.add_event(when, what.into(), data.repeat(100), tags.into())
+            .expect("fits");
+    }
+}
+
+fn events_of(s: &Store) -> Vec<Event> {
+    s.events().iter().cloned().collect()
 }
 
 fn fill(mut s: Store) -> Store {
@@ -108,7 +126,9 @@ fn same(a: &[Series], b: &[Series]) -> bool {
 fn round_trip_through_a_sliced_write() {
     let dir = TempDir::new("round-trip");
     let mut s = fill(Store::new(&big_config()).expect("fits"));
+    add_events(&mut s);
     let info = write(&mut s, &dir.file());
+    assert_eq!(info.events, 3);
     assert_eq!(info.metrics, s.stats().metrics);
     assert_eq!(info.bytes, fs::metadata(dir.file()).expect("written").len());
     assert!(
@@ -126,13 +146,24 @@ fn round_trip_through_a_sliced_write() {
     }
     assert_eq!(loaded.stats(), s.stats());
     assert!(loaded.names().eq(s.names()));
+    assert_eq!(events_of(&loaded), events_of(&s));
     let report = loaded.load_report().expect("loaded from a file");
     assert_eq!(
-        (report.created_at, report.loaded, report.metrics_in_file),
-        (NOW, info.metrics, info.metrics)
+        (
+            report.created_at,
+            report.loaded,
+            report.metrics_in_file,
+            report.events
+        ),
+        (NOW, info.metrics, info.metrics, 3)
+    );
+    // The id counter came back: the next event does not reuse an id.
+    let mut loaded = loaded;
+    assert_eq!(
+        loaded.add_event(NOW, "after".into(), String::new(), String::new()),
+        Ok(4)
     );
     // Heads came back too: the sum keeps adding onto the restored slot.
-    let mut loaded = loaded;
     loaded.insert("app.m03.count", NOW, 1.0, NOW).expect("fits");
     let v = loaded
         .fetch("app.m03.count", NOW - 60, NOW, NOW)
@@ -187,8 +218,8 @@ fn damaged_files_are_refused_and_kept() {
             "byte {at}: {err}"
         );
     }
-    // The last ring value, the metric count, the checksum itself.
-    for at in [good.len() - 18, good.len() - 9, good.len() - 1] {
+    // The last ring value, the metric count, the event count, the next event id, the checksum.
+    for at in [34, 25, 17, 9, 1].map(|back| good.len() - back) {
         let mut bad = good.clone();
         bad[at] ^= 0x04;
         fs::write(dir.file(), &bad).expect("writable");
@@ -205,7 +236,7 @@ fn damaged_files_are_refused_and_kept() {
     assert!(matches!(err, SnapshotError::Version { .. }), "{err}");
     assert!(err.to_string().contains("move it away"), "{err}");
     let mut bad = good.clone();
-    bad[8] = 2;
+    bad[8] = 3;
     fs::write(dir.file(), &bad).expect("writable");
     assert!(matches!(
         refusal(&dir.file()),
@@ -293,4 +324,75 @@ fn writer_contract() {
         .err()
         .expect("no directory");
     assert!(err.to_string().contains("no-such-dir"), "{err}");
+}
+
+/// A version 1 file (before events) is the same layout without event records and with a
+/// trailer of metric count and checksum only; it still loads, with no events.
+#[test]
+fn version_1_files_still_load() {
+    let dir = TempDir::new("v1");
+    let mut s = fill(Store::new(&two_schema_config()).expect("fits"));
+    write(&mut s, &dir.file());
+    let v2 = fs::read(dir.file()).expect("written");
+    // No events: the trailer is tag, metric count, event count 0, next id 1, checksum.
+    let tail = v2.len() - 33;
+    assert_eq!(v2[tail], 0, "trailer tag");
+    assert_eq!(
+        &v2[tail + 9..tail + 25],
+        &[0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+    );
+    let mut v1 = v2[..tail + 9].to_vec();
+    v1[8] = 1;
+    let mut sum = super::checksum::Checksum::new();
+    sum.update(&v1);
+    v1.extend_from_slice(&sum.finish().to_le_bytes());
+    fs::write(dir.file(), &v1).expect("writable");
+    let loaded = load(&dir.file(), &two_schema_config())
+        .expect("loads")
+        .expect("exists");
+    assert_eq!(loaded.stats(), s.stats());
+    assert!(same(
+        &everything(&s, NOW - 600),
+        &everything(&loaded, NOW - 600)
+    ));
+    assert!(loaded.events().is_empty());
+    // An event record in a version 1 file is damage, not data.
+    let mut bad = v1[..tail].to_vec();
+    bad.push(2);
+    bad.extend_from_slice(&v1[tail..tail + 9]);
+    let mut sum = super::checksum::Checksum::new();
+    sum.update(&bad);
+    bad.extend_from_slice(&sum.finish().to_le_bytes());
+    fs::write(dir.file(), &bad).expect("writable");
+    assert!(matches!(
+        refusal(&dir.file()),
+        SnapshotError::Corrupt { .. }
+    ));
+}
+
+#[test]
+fn inconsistent_event_logs_are_refused() {
+    let dir = TempDir::new("events-bad");
+    let mut s = fill(Store::new(&two_schema_config()).expect("fits"));
+    add_events(&mut s);
+    write(&mut s, &dir.file());
+    let good = fs::read(dir.file()).expect("written");
+    // Rewrite the next id (below the ids present) and the event count, with a valid checksum.
+    let rewrite = |back: usize, value: u64| {
+        let mut bad = good[..good.len() - 8].to_vec();
+        let at = bad.len() - back;
+        bad[at..at + 8].copy_from_slice(&value.to_le_bytes());
+        let mut sum = super::checksum::Checksum::new();
+        sum.update(&bad);
+        bad.extend_from_slice(&sum.finish().to_le_bytes());
+        fs::write(dir.file(), &bad).expect("writable");
+        refusal(&dir.file()).to_string()
+    };
+    let err = rewrite(8, 2);
+    assert!(
+        err.contains("event log") && err.contains("next id"),
+        "{err}"
+    );
+    let err = rewrite(16, 5);
+    assert!(err.contains("counts 5 events but 3 were read"), "{err}");
 }

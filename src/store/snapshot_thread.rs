@@ -9,7 +9,7 @@
 //! thread to hand one back; memory stays at `POOL` buffers.
 //! Must not block the caller: every call returns at once.
 
-use super::snapshot::{SnapshotEncoder, SnapshotFile};
+use super::snapshot::{Counts, SnapshotEncoder, SnapshotFile};
 use super::{SnapshotError, SnapshotInfo, Store};
 use std::io;
 use std::path::Path;
@@ -23,8 +23,8 @@ const MAX_PREALLOC: usize = 16 << 20;
 
 enum Chunk {
     Bytes(Vec<u8>),
-    /// Everything is sent; finish with this many metric records.
-    End(u64),
+    /// Everything is sent; finish with these record counts.
+    End(Counts),
 }
 
 /// What one [`BackgroundSnapshot::step`] did.
@@ -134,7 +134,7 @@ impl BackgroundSnapshot {
         // is nothing left to write to then.
         let _ = chunks.send(Chunk::Bytes(buf));
         if done {
-            let _ = chunks.send(Chunk::End(self.encoder.metrics()));
+            let _ = chunks.send(Chunk::End(self.encoder.counts()));
             self.chunks = None;
             return Progress::Handed;
         }
@@ -182,7 +182,7 @@ fn write_chunks(
                 notify();
                 written?;
             }
-            Ok(Chunk::End(metrics)) => return file.finish(metrics),
+            Ok(Chunk::End(counts)) => return file.finish(counts),
             Err(mpsc::RecvError) => {
                 return Err(SnapshotError::Io {
                     path: file.tmp().display().to_string(),

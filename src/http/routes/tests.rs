@@ -1,20 +1,42 @@
-//! Routing tests against a fake store: each case is a request and the reply it must get.
+//! Routing and `/render` tests against a fake store: each case is a request and the reply it
+//! must get. The fake and the helpers are shared with `meta_tests.rs`.
 
 use super::*;
+use crate::http::routes_render::MAX_RENDER_POINTS;
+use crate::series::Series;
 use std::cell::RefCell;
 
-const NOW: i64 = 1_600_000_000;
+pub(crate) const NOW: i64 = 1_600_000_000;
 
-/// Answers every glob with canned series (or an error for patterns containing `[`), and
-/// remembers what it was asked.
+/// Canned series and nodes, globbed node by node (`*` and `prefix*` only), or an error for
+/// patterns containing `[` or `{`; remembers every fetch.
 #[derive(Default)]
-struct FakeStore {
-    series: Vec<Series>,
-    nodes: Vec<FindNode>,
-    fetches: RefCell<Vec<(String, i64, i64)>>,
+pub(crate) struct FakeStore {
+    pub(crate) series: Vec<Series>,
+    pub(crate) nodes: Vec<FindNode>,
+    pub(crate) fetches: RefCell<Vec<(String, i64, i64)>>,
 }
 
-impl MetricSource for FakeStore {
+fn glob_matches(pattern: &str, path: &str) -> bool {
+    let (p, n): (Vec<&str>, Vec<&str>) = (pattern.split('.').collect(), path.split('.').collect());
+    p.len() == n.len()
+        && p.iter().zip(&n).all(|(p, n)| match p.strip_suffix('*') {
+            Some(prefix) => n.starts_with(prefix),
+            None => p == n,
+        })
+}
+
+fn refuse(pattern: &str) -> Result<(), GlobError> {
+    match pattern.find(['[', '{']) {
+        Some(_) => Err(GlobError {
+            pattern: pattern.to_string(),
+            message: "unclosed bracket".to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+impl Source for FakeStore {
     fn fetch(
         &self,
         pattern: &str,
@@ -25,58 +47,72 @@ impl MetricSource for FakeStore {
         self.fetches
             .borrow_mut()
             .push((pattern.to_string(), from, until));
-        if pattern.contains('[') {
-            return Err(GlobError {
-                pattern: pattern.to_string(),
-                message: "unclosed [".to_string(),
-            });
-        }
-        let prefix = pattern.trim_end_matches('*');
-        Ok(self
-            .series
-            .iter()
-            .filter(|s| s.name.starts_with(prefix))
+        refuse(pattern)?;
+        let mut found: Vec<Series> = (self.series.iter())
+            .filter(|s| glob_matches(pattern, &s.name))
+            .cloned()
+            .collect();
+        found.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(found)
+    }
+    fn events(&self, _from: i64, _until: i64) -> Vec<(i64, Vec<String>)> {
+        Vec::new()
+    }
+    fn names(&self) -> Vec<String> {
+        self.series.iter().map(|s| s.name.clone()).collect()
+    }
+}
+
+impl MetricSource for FakeStore {
+    fn find(&self, pattern: &str) -> Result<Vec<FindNode>, GlobError> {
+        refuse(pattern)?;
+        Ok((self.nodes.iter())
+            .filter(|n| glob_matches(pattern, &n.path))
             .cloned()
             .collect())
     }
-    fn find(&self, pattern: &str) -> Result<Vec<FindNode>, GlobError> {
-        if pattern.contains('{') {
-            return Err(GlobError {
-                pattern: pattern.to_string(),
-                message: "unclosed {".to_string(),
-            });
-        }
-        Ok(self.nodes.clone())
+    fn max_retention(&self, name: &str) -> Option<i64> {
+        self.nodes
+            .iter()
+            .any(|n| n.leaf && n.path == name)
+            .then_some(86_400)
     }
 }
 
-fn series(name: &str, values: &[f64]) -> Series {
+pub(crate) fn series(name: &str, values: &[f64]) -> Series {
     Series::new(name, NOW - 120, 60, values.to_vec())
 }
 
-fn store() -> FakeStore {
+fn node(path: &str, leaf: bool) -> FindNode {
+    FindNode {
+        path: path.into(),
+        leaf,
+    }
+}
+
+pub(crate) fn store() -> FakeStore {
     FakeStore {
-        // Deliberately unsorted: render sorts each target's series by name.
+        // Deliberately unsorted: the store's fetch sorts each glob's series by name.
         series: vec![
             series("b.y", &[2.0]),
             series("a.x", &[1.0, f64::NAN]),
             series("b.a", &[3.0]),
+            series("t;dc=d1;role=web", &[4.0]),
+            series("u;dc=d2", &[5.0]),
         ],
         nodes: vec![
-            FindNode {
-                path: "a.x".into(),
-                leaf: true,
-            },
-            FindNode {
-                path: "a.b".into(),
-                leaf: false,
-            },
+            node("a.b", false),
+            node("a.x", true),
+            node("a.b.c", true),
+            node("b.a", true),
+            node("b.y", true),
+            node("t;dc=d1;role=web", true),
         ],
         ..FakeStore::default()
     }
 }
 
-fn get(path_and_query: &str) -> Request {
+pub(crate) fn get(path_and_query: &str) -> Request {
     let (path, query) = path_and_query
         .split_once('?')
         .unwrap_or((path_and_query, ""));
@@ -91,12 +127,23 @@ fn get(path_and_query: &str) -> Request {
     }
 }
 
-fn ask(source: &FakeStore, req: &Request) -> (u16, String) {
+pub(crate) fn reply(req: &Request) -> Reply {
+    route(&store(), &Health::default(), req, NOW)
+}
+
+pub(crate) fn ask(source: &FakeStore, req: &Request) -> (u16, String) {
     let reply = route(source, &Health::default(), req, NOW);
     (reply.status, String::from_utf8(reply.body).unwrap())
 }
 
-macro_rules! expect {
+/// `answers!(url => status, part)`: the reply has that status and its body contains `part`;
+/// `answers!(url => status, == body)` for the whole body.
+macro_rules! answers {
+    ($query:expr => $status:expr, == $body:expr) => {{
+        let (status, body) = ask(&store(), &get($query));
+        assert_eq!(status, $status, "{}: {}", $query, body);
+        assert_eq!(body, $body, "{}", $query);
+    }};
     ($query:expr => $status:expr, $body_part:expr) => {{
         let (status, body) = ask(&store(), &get($query));
         assert_eq!(status, $status, "{}: {}", $query, body);
@@ -109,38 +156,31 @@ macro_rules! expect {
         );
     }};
 }
+pub(crate) use answers;
 
 #[test]
 fn render_outputs_each_target_sorted_in_target_order() {
-    let (status, body) = ask(
-        &store(),
-        &get("/render?target=b.*&target=a.*&target=&format=json"),
-    );
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(
-        body,
+    answers!("/render?target=b.*&target=a.*&target=&target=%20&format=json" => 200, ==
         "[{\"target\": \"b.a\", \"tags\": {\"name\": \"b.a\"}, \"datapoints\": [[3.0, 1599999880]]}, \
          {\"target\": \"b.y\", \"tags\": {\"name\": \"b.y\"}, \"datapoints\": [[2.0, 1599999880]]}, \
-         {\"target\": \"a.x\", \"tags\": {\"name\": \"a.x\"}, \"datapoints\": [[1.0, 1599999880], [null, 1599999940]]}]"
-    );
+         {\"target\": \"a.x\", \"tags\": {\"name\": \"a.x\"}, \"datapoints\": [[1.0, 1599999880], [null, 1599999940]]}]");
+    answers!("/render?target[]=a.x&format=json" => 200, "\"a.x\"");
+    answers!("/render?format=json" => 200, == "[]");
 }
 
 #[test]
 fn render_time_range() {
     let s = store();
-    ask(&s, &get("/render?target=a.*&format=json"));
-    ask(
-        &s,
-        &get("/render?target=a.*&format=json&from=-1h&until=-2h"),
-    );
-    ask(
-        &s,
-        &get("/render?target=a.*&format=json&from=1000&until=2000"),
-    );
-    ask(
-        &s,
-        &get("/render?target=a.*&format=json&from=-10min&now=1000000"),
-    );
+    for query in [
+        "",
+        "&from=-1h&until=-2h",
+        "&from=1000&until=2000",
+        "&from=-10min&now=1000000",
+        "&until=-1h",
+    ] {
+        let (status, body) = ask(&s, &get(&format!("/render?target=a.*&format=json{query}")));
+        assert_eq!(status, 200, "{query}: {body}");
+    }
     assert_eq!(
         *s.fetches.borrow(),
         vec![
@@ -148,6 +188,7 @@ fn render_time_range() {
             ("a.*".to_string(), NOW - 7200, NOW - 3600),
             ("a.*".to_string(), 1000, 2000),
             ("a.*".to_string(), 1_000_000 - 600, 1_000_000),
+            ("a.*".to_string(), NOW - 86_400, NOW - 3600),
         ]
     );
 }
@@ -160,49 +201,101 @@ fn render_post_and_get_params_merge_last_single_value_wins() {
     req.params.push(("target".into(), "b.y".into()));
     let (status, body) = ask(&store(), &req);
     assert_eq!(status, 200, "{body}");
-    assert!(
-        body.contains("\"a.x\"") && body.contains("\"b.y\""),
-        "{body}"
+    assert!(body.find("\"a.x\"") < body.find("\"b.y\""), "{body}");
+}
+
+#[test]
+fn render_parameter_refusals_quote_the_value() {
+    answers!("/render?target=a.*&format=json&from=100&until=100" => 400, == "Invalid parameters (Invalid empty time range)\n");
+    answers!("/render?target=a.*&format=json&from=garbage" => 400, "Invalid parameters (from: time \"garbage\"");
+    answers!("/render?target=a.*&format=json&until=-1x" => 400, "Invalid parameters (until: ");
+    answers!("/render?target=a.*&format=json&now=x" => 400, "Invalid parameters (now: ");
+    answers!("/render?target=a.*&format=json&cacheTimeout=abc" => 400,
+        == "Invalid parameters (invalid literal for int() with base 10: 'abc')\n");
+    answers!("/render?target=a.*&format=json&xFilesFactor=x" => 400,
+        == "Invalid parameters (could not convert string to float: 'x')\n");
+    answers!("/render?target=a.*&format=json&graphType=bar" => 400,
+        == "Invalid parameters (Invalid graphType 'bar', must be one of ['line', 'pie'])\n");
+    answers!("/render?target=a.*&format=json&graphType=pie" => 400, "graphType 'pie' is not supported yet");
+    answers!("/render?target=a.*&format=json&maxDataPoints=0" => 400, "maxDataPoints=0");
+    answers!("/render?target=a.[x&format=json" => 400, "unclosed bracket");
+    answers!("/render?target=a.*&format=json&jsonp=alert(1)" => 400, "Invalid jsonp callback");
+    // Accepted and ignored: pencil has no response cache.
+    answers!("/render?target=a.x&format=json&cacheTimeout=0&noCache=1" => 200, "\"a.x\"");
+    answers!("/render?target=a.x&format=json&maxDataPoints=abc&local=1&maxStep=5" => 200, "\"a.x\"");
+}
+
+#[test]
+fn render_query_errors_are_400_with_their_message() {
+    answers!("/render?target=nosuchfunction(a.x)&format=json" => 400, "nosuchfunction");
+    answers!("/render?target=a.x)&format=json" => 400, "a.x)");
+}
+
+#[test]
+fn render_formats_other_than_json_csv_raw_are_refused_by_name() {
+    answers!("/render?target=a.*" => 400, "No format given");
+    answers!("/render?target=a.*" => 400, "add format=json");
+    answers!("/render?target=a.*&format=png" => 400, "format=png is not supported yet");
+    answers!("/render?target=a.*&format=svg" => 400, "format=svg is not supported yet");
+    answers!("/render?target=a.*&format=pdf" => 400, "format=pdf");
+    answers!("/render?target=a.*&format=pickle" => 400, "format=pickle is not supported by pencil");
+    answers!("/render?target=a.*&pickle=1" => 400, "format=pickle");
+    answers!("/render?target=a.*&format=msgpack" => 400, "format=msgpack");
+    answers!("/render?target=a.*&format=dygraph" => 400, "format=dygraph");
+    answers!("/render?target=a.*&format=rickshaw" => 400, "format=rickshaw");
+    answers!("/render?target=a.*&format=xml" => 400, "Unknown format=\"xml\"");
+    answers!("/render?target=a.*&format=" => 400, "Unknown format=\"\"");
+}
+
+#[test]
+fn render_csv_and_raw() {
+    let csv = reply(&get("/render?target=a.x&format=csv"));
+    assert_eq!((csv.status, csv.content_type), (200, "text/csv"));
+    assert_eq!(
+        String::from_utf8(csv.body).unwrap(),
+        "a.x,2020-09-13 12:24:40,1.0\r\na.x,2020-09-13 12:25:40,\r\n"
     );
-}
-
-#[test]
-fn render_refusals() {
-    expect!("/render?target=a.*&format=json&from=100&until=100" => 400, "Invalid empty time range");
-    expect!("/render?target=a.*&format=json&from=today" => 400, "'from' parameter: time \"today\" is not supported yet");
-    expect!("/render?target=a.*&format=json&until=-1x" => 400, "'until' parameter");
-    expect!("/render?target=a.*&format=png" => 400, "format \"png\" is not supported yet; supported for now: json");
-    expect!("/render?target=a.*&format=csv" => 400, "\"csv\"");
-    expect!("/render?target=a.*" => 400, "add format=json");
-    expect!("/render?target=sum(a.*)&format=json" => 400, "functions are not supported yet: sum(a.*)");
-    expect!("/render?target=a.[x&format=json" => 400, "unclosed [");
-    expect!("/render?target=a.*&format=json&jsonp=alert(1)" => 400, "Invalid jsonp callback");
-}
-
-#[test]
-fn render_without_targets_is_an_empty_list() {
-    expect!("/render?format=json" => 200, "[]");
-    expect!("/render?format=json&target=%20" => 200, "[]");
-}
-
-#[test]
-fn render_jsonp_wraps() {
-    let reply = route(
-        &store(),
-        &Health::default(),
-        &get("/render?target=a.*&format=json&jsonp=cb"),
-        NOW,
+    answers!("/render?target=a.x&format=csv&tz=Europe/Paris" => 200, "a.x,2020-09-13 14:24:40,1.0\r\n");
+    // Unknown zones are ignored, as graphite-web ignores them.
+    answers!("/render?target=a.x&format=csv&tz=Mars/Olympus" => 200, "a.x,2020-09-13 12:24:40,1.0\r\n");
+    let raw = reply(&get("/render?target=a.x&format=raw"));
+    assert_eq!((raw.status, raw.content_type), (200, "text/plain"));
+    assert_eq!(
+        String::from_utf8(raw.body).unwrap(),
+        "a.x,1599999880,1600000000,60|1.0,None\n"
     );
-    assert_eq!(reply.content_type, "text/javascript");
-    let body = String::from_utf8(reply.body).unwrap();
+    // Legacy rawData; `format` wins over it.
+    answers!("/render?target=a.x&rawData=1" => 200, == "a.x,1599999880,1600000000,60|1.0,None\n");
+    answers!("/render?target=a.x&rawData=1&format=json" => 200, "[{\"target\"");
+}
+
+#[test]
+fn render_jsonp_only_with_format() {
+    let wrapped = reply(&get("/render?target=a.x&format=json&jsonp=cb"));
+    assert_eq!(wrapped.content_type, "text/javascript");
+    let body = String::from_utf8(wrapped.body).unwrap();
     assert!(
         body.starts_with("cb([{\"target\": \"a.x\"") && body.ends_with("])"),
         "{body}"
     );
+    answers!("/render?target=a.x&rawData=1&jsonp=cb" => 200, == "a.x,1599999880,1600000000,60|1.0,None\n");
+    let plain = reply(&get("/render?target=a.x&format=json"));
+    assert_eq!(plain.content_type, "application/json");
 }
 
 #[test]
-fn render_refuses_too_many_points() {
+fn render_json_options() {
+    answers!("/render?target=a.x&format=json&noNullPoints" => 200,
+        == "[{\"target\": \"a.x\", \"tags\": {\"name\": \"a.x\"}, \"datapoints\": [[1.0, 1599999880]]}]");
+    answers!("/render?target=a.x&format=json&pretty=1" => 200, "[\n  {\n    \"target\": \"a.x\",\n");
+    answers!("/render?target=a.x&format=json&pretty=" => 200, "[{\"target\"");
+    // Two points into one: maxDataPoints applies to json only.
+    answers!("/render?target=a.x&format=json&maxDataPoints=1" => 200, "\"datapoints\": [[1.0, 1599999880]]}]");
+    answers!("/render?target=a.x&format=raw&maxDataPoints=1" => 200, "|1.0,None\n");
+}
+
+#[test]
+fn render_refuses_too_much_data() {
     let big = FakeStore {
         series: vec![series("big", &vec![1.0; MAX_RENDER_POINTS + 1])],
         ..FakeStore::default()
@@ -213,34 +306,15 @@ fn render_refuses_too_many_points() {
 }
 
 #[test]
-fn find_treejson() {
-    let reply = route(
-        &store(),
-        &Health::default(),
-        &get("/metrics/find?query=a.*"),
-        NOW,
-    );
-    assert_eq!(reply.status, 200);
-    assert_eq!(
-        String::from_utf8(reply.body).unwrap(),
-        "[{\"text\": \"b\", \"id\": \"a.b\", \"allowChildren\": 1, \"expandable\": 1, \"leaf\": 0}, \
-         {\"text\": \"x\", \"id\": \"a.x\", \"allowChildren\": 0, \"expandable\": 0, \"leaf\": 1}]"
-    );
-    assert!(reply.headers.contains(&("Pragma", "no-cache".to_string())));
-    assert!(reply
-        .headers
-        .contains(&("Cache-Control", "no-cache".to_string())));
-}
-
-#[test]
-fn find_variants_and_refusals() {
-    expect!("/metrics?query=a.*&format=treejson" => 200, "\"id\": \"a.b\"");
-    expect!("/metrics/find/?query=a.*&wildcards=1" => 200, "[{\"text\": \"*\", \"id\": \"a.*\"");
-    expect!("/metrics/find" => 400, "Missing required parameter 'query'");
-    expect!("/metrics/find?query=" => 400, "Missing required parameter 'query'");
-    expect!("/metrics/find?query=a.*&format=completer" => 400, "Invalid value for 'format' parameter");
-    expect!("/metrics/find?query=a.*&wildcards=yes" => 400, "'wildcards'");
-    expect!("/metrics/find?query=a.{b" => 400, "unclosed {");
+fn unknown_paths_and_methods() {
+    answers!("/nope" => 404, "\"/nope\"");
+    answers!("/nope" => 404, "/render, /metrics/find, /metrics, /metrics/expand");
+    answers!("/" => 404, "/tags/autoComplete/values");
+    let mut req = get("/render");
+    req.method = "DELETE".into();
+    let reply = route(&store(), &Health::default(), &req, NOW);
+    assert_eq!(reply.status, 405);
+    assert!(reply.headers.iter().any(|(k, _)| *k == "Allow"));
 }
 
 #[test]
@@ -276,15 +350,4 @@ fn health_lists_every_field() {
         body.contains("\"last_snapshot_time\": null, \"last_snapshot_seconds\": null"),
         "{body}"
     );
-}
-
-#[test]
-fn unknown_paths_and_methods() {
-    expect!("/nope" => 404, "\"/nope\"");
-    expect!("/nope" => 404, "/render, /metrics/find");
-    let mut req = get("/render");
-    req.method = "DELETE".into();
-    let reply = route(&store(), &Health::default(), &req, NOW);
-    assert_eq!(reply.status, 405);
-    assert!(reply.headers.iter().any(|(k, _)| *k == "Allow"));
 }

@@ -3,7 +3,7 @@
 
 use crate::query::pyfmt;
 use crate::query::registry::{
-    group::GRAPH, FunctionSpec, Invocation, Literal, Param, ParamType as T,
+    group::GRAPH, FunctionSpec, Invocation, Literal, Param, ParamType as T, Value,
 };
 use crate::query::QueryError;
 use crate::series::Series;
@@ -118,6 +118,38 @@ fn threshold(inv: &mut Invocation<'_>) -> Out {
     Ok(vec![line])
 }
 
+/// One point of value 1 at the given time, drawn as a vertical line; outside the request's
+/// range it is an error, as in graphite-web. graphite-web names an unlabelled line `None`
+/// (JSON `null`), which Grafana cannot show: pencil names it `verticalLine(<ts>)`.
+fn vertical_line(inv: &mut Invocation<'_>) -> Out {
+    let (ts, written) = match inv.value(0) {
+        Value::Int(n) => (*n, n.to_string()),
+        Value::Str(spec) => {
+            let ts = crate::query::time::parse_time_in(spec, inv.ctx.now, &inv.ctx.tz)
+                .map_err(|e| inv.error(e))?;
+            (ts, format!("{spec:?}"))
+        }
+        other => return Err(inv.error(format!("ts must be a time, got {other:?}"))),
+    };
+    if ts < inv.ctx.from || ts > inv.ctx.until {
+        return Err(inv.error(format!(
+            "timestamp {ts} is outside the requested range {}..{}",
+            inv.ctx.from, inv.ctx.until
+        )));
+    }
+    let name = match inv.str(1).filter(|l| !l.is_empty()) {
+        Some(label) => label.to_string(),
+        None => format!("verticalLine({written})"),
+    };
+    let mut line = Series::new(name, ts, 1, vec![1.0]);
+    line.path_expression = line.name.clone();
+    line.style.draw_as_infinite = true;
+    if let Some(c) = inv.str(2).filter(|c| !c.is_empty()) {
+        line.style.color = Some(c.to_string());
+    }
+    Ok(vec![line])
+}
+
 const SERIES: Param = Param::req("seriesList", T::SeriesList);
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
@@ -186,6 +218,18 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         description: "Fills the area between exactly two series (use with areaMode=stacked).",
         params: &[SERIES],
         run: area_between,
+        aggregator: false,
+    },
+    FunctionSpec {
+        name: "verticalLine",
+        group: GRAPH,
+        description: "A vertical line at the time ts (a time such as '-5min' or epoch seconds), named by the label and drawn in the colour.",
+        params: &[
+            Param::req("ts", T::Date),
+            Param::opt("label", T::String),
+            Param::opt("color", T::String),
+        ],
+        run: vertical_line,
         aggregator: false,
     },
     FunctionSpec {
@@ -334,5 +378,50 @@ mod tests {
             (out[0].start, out[0].step, out[0].values.clone()),
             (1000, 300, vec![5.5; 3])
         );
+    }
+
+    #[test]
+    fn vertical_line_marks_one_instant() {
+        let ctx = ctx(1000, 2000);
+        let src = FakeSource::default();
+        let out = run(
+            "verticalLine",
+            vec![
+                Value::Int(1500),
+                Value::Str("deploy".into()),
+                Value::Str("red".into()),
+            ],
+            None,
+            &ctx,
+            &src,
+        )
+        .unwrap();
+        assert_eq!(
+            (out[0].name.as_str(), out[0].start, &out[0].values[..]),
+            ("deploy", 1500, &[1.0][..])
+        );
+        assert!(out[0].style.draw_as_infinite);
+        assert_eq!(out[0].style.color.as_deref(), Some("red"));
+        let out = run(
+            "verticalLine",
+            vec![Value::Str("-5min".into()), Value::None, Value::None],
+            None,
+            &ctx,
+            &src,
+        )
+        .unwrap();
+        assert_eq!(
+            (out[0].name.as_str(), out[0].start),
+            ("verticalLine(\"-5min\")", 1700)
+        );
+        let err = run(
+            "verticalLine",
+            vec![Value::Int(10), Value::None, Value::None],
+            None,
+            &ctx,
+            &src,
+        )
+        .unwrap_err();
+        assert!(err.message.contains("outside the requested range"), "{err}");
     }
 }

@@ -85,8 +85,8 @@ fn strings(inv: &Invocation<'_>, i: usize) -> Vec<String> {
 }
 
 /// One `tag<op>spec` term of a tag query (graphite.md 4.7).
-struct TagTerm {
-    tag: String,
+pub(crate) struct TagTerm {
+    pub(crate) tag: String,
     negate: bool,
     matcher: Matcher,
 }
@@ -97,7 +97,7 @@ enum Matcher {
 }
 
 impl TagTerm {
-    fn parse(expr: &str) -> Result<TagTerm, String> {
+    pub(crate) fn parse(expr: &str) -> Result<TagTerm, String> {
         let op_at = expr
             .find(['!', '='])
             .ok_or_else(|| format!("tag expression {expr:?} has no operator; use tag=value, tag!=value, tag=~regex or tag!=~regex"))?;
@@ -146,7 +146,7 @@ impl TagTerm {
     }
 
     /// A missing tag is matched as the empty value.
-    fn matches(&self, value: &str) -> bool {
+    pub(crate) fn matches(&self, value: &str) -> bool {
         let hit = match &self.matcher {
             Matcher::Exact(s) => s == value,
             Matcher::Regex(r) => r.is_match(value),

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The render API benchmark against the real graphite-web, end to end over HTTP.
+
+Feeds the same data to a release pencil and to the reference Graphite (../shared/reference):
+1,000 series of one day at 10 s (8,640 points each) and 100,000 metrics with one point, then
+times, on both, `sumSeries(bench.sum.*.requests)` over the day as json and a `/metrics/find`
+glob over the 100,000 metrics. Prints the median of several runs for each and the ratio.
+benches/render.rs measures pencil's side alone, without HTTP, with criterion.
+
+Standard library only. Feeding the reference takes minutes (carbon writes whisper files).
+"""
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
+SERIES, POINTS, HOSTS, METRICS = 1000, 8640, 100, 1000
+RUNS = 7
+SCHEMAS = """[sum]
+pattern = ^bench\\.sum\\.
+retentions = 10s:1d
+
+[find]
+pattern = ^bench\\.find\\.
+retentions = 60s:1h
+"""
+AGGREGATION = """[default]
+pattern = .*
+xFilesFactor = 0.5
+aggregationMethod = average
+"""
+
+
+def lines(now):
+    for s in range(SERIES):
+        name = f"bench.sum.host{s:04d}.requests"
+        for k in range(POINTS):
+            yield f"{name} {(s * 7 + k) * 0.25} {now - (POINTS - k) * 10}\n"
+    for h in range(HOSTS):
+        for m in range(METRICS):
+            yield f"bench.find.host{h:03d}.metric{m:04d} 1 {now - 30}\n"
+
+
+def send(addr, now):
+    with socket.create_connection(addr) as s:
+        buf = []
+        for line in lines(now):
+            buf.append(line)
+            if len(buf) >= 5000:
+                s.sendall("".join(buf).encode())
+                buf.clear()
+        s.sendall("".join(buf).encode())
+        s.shutdown(socket.SHUT_WR)
+        s.recv(1)
+
+
+def get(url):
+    with urllib.request.urlopen(url, timeout=600) as r:
+        return r.read()
+
+
+def timed(url):
+    times = []
+    for _ in range(RUNS):
+        t = time.perf_counter()
+        get(url)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def requests(base, now):
+    render = base + "/render?" + urllib.parse.urlencode(
+        {"target": "sumSeries(bench.sum.*.requests)", "from": now - 86400, "until": now,
+         "format": "json"})
+    find = base + "/metrics/find?" + urllib.parse.urlencode(
+        {"query": "bench.find.host0*.metric*7"})
+    return render, find
+
+
+def wait_complete(render_url, label):
+    """Until the sum has every one of the day's points (carbon writes in the background)."""
+    deadline = time.time() + 3600
+    while time.time() < deadline:
+        try:
+            answer = json.loads(get(render_url))
+            if answer:
+                known = sum(1 for v, _ in answer[0]["datapoints"] if v is not None)
+                if known >= POINTS - 1:
+                    print(f"{label}: all {known} points present", flush=True)
+                    return
+        except OSError:
+            pass
+        time.sleep(5)
+    sys.exit(f"{label}: data never became complete")
+
+
+def main():
+    binary = os.path.join(ROOT, "target", "release", "pencil")
+    if not os.access(binary, os.X_OK):
+        sys.exit("build pencil first: cargo build --release")
+    work = tempfile.mkdtemp(prefix="pencil-bench-")
+    for name, text in (("storage-schemas.conf", SCHEMAS), ("storage-aggregation.conf", AGGREGATION)):
+        with open(os.path.join(work, name), "w") as f:
+            f.write(text)
+    ref_dir = os.path.join(work, "ref")
+    os.makedirs(os.path.join(ref_dir, "conf"))
+    for name in ("storage-schemas.conf", "storage-aggregation.conf"):
+        shutil.copy(os.path.join(work, name), os.path.join(ref_dir, "conf", name))
+    env = dict(os.environ, GRAPHITE_REF_LINE_PORT="32003", GRAPHITE_REF_PICKLE_PORT="32004",
+               GRAPHITE_REF_CACHE_PORT="37002", GRAPHITE_REF_HTTP_PORT="38080")
+    subprocess.run([os.path.join(SHARED, "reference", "start"), ref_dir], env=env, check=True,
+                   capture_output=True)
+    pencil = subprocess.Popen(
+        [binary, "--data-dir", os.path.join(work, "pencil"), "--carbon", "127.0.0.1:33003",
+         "--http", "127.0.0.1:38081", "--memory", "1GiB",
+         "--schemas", os.path.join(work, "storage-schemas.conf"),
+         "--aggregation", os.path.join(work, "storage-aggregation.conf")],
+        stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.5)
+        now = int(time.time()) // 10 * 10
+        t = time.time()
+        send(("127.0.0.1", 33003), now)
+        print(f"pencil fed in {time.time() - t:.1f}s", flush=True)
+        t = time.time()
+        send(("127.0.0.1", 32003), now)
+        print(f"reference fed in {time.time() - t:.1f}s", flush=True)
+        p_render, p_find = requests("http://127.0.0.1:38081", now)
+        r_render, r_find = requests("http://127.0.0.1:38080", now)
+        wait_complete(p_render, "pencil")
+        wait_complete(r_render, "graphite-web")
+        results = {}
+        for label, p, r in (("sumSeries 1000x8640 json", p_render, r_render),
+                            ("find glob over 100k metrics", p_find, r_find)):
+            if json.loads(get(p)) != json.loads(get(r)):
+                print(f"{label}: answers differ between pencil and graphite-web")
+            pt, rt = timed(p), timed(r)
+            results[label] = (pt, rt)
+            print(f"{label}: pencil {pt * 1000:.2f} ms, graphite-web {rt * 1000:.1f} ms, "
+                  f"ratio {rt / pt:.1f}x (medians of {RUNS})", flush=True)
+    finally:
+        pencil.terminate()
+        pencil.wait(60)
+        subprocess.run([os.path.join(SHARED, "reference", "stop"), ref_dir, "--rm"],
+                       capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
