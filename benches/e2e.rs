@@ -120,9 +120,37 @@ fn assert_all_stored(p: &Pencil, want: u64) {
     assert_eq!(c["lines"].as_u64(), Some(want), "every line stored: {h}");
 }
 
+/// pencil's CPU seconds so far (user + system), from /proc: on a shared machine, lines per
+/// CPU-second says what pencil would do with a core to itself.
+fn cpu_seconds(p: &Pencil) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", p.child.id()))
+        .expect("pencil's /proc stat");
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: f64 = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|t| t.parse::<f64>().ok())
+        .sum();
+    // SAFETY: sysconf only reads a configuration value.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    ticks / hz
+}
+
+fn report_cpu(group: &str, p: &Pencil, cpu_before: f64, lines_before: u64) {
+    let cpu = cpu_seconds(p) - cpu_before;
+    let lines = p.counter("lines") - lines_before;
+    eprintln!(
+        "{group}: pencil used {cpu:.2} CPU-s for {lines} lines: {:.2} M lines per pencil CPU-second",
+        lines as f64 / cpu / 1e6
+    );
+}
+
 fn tcp(c: &mut Criterion) {
     let dir = TempDir::new("bench-tcp");
     let p = start_pencil(&dir);
+    let (cpu_before, lines_before) = (cpu_seconds(&p), p.counter("lines"));
     let t0 = first_timestamp();
     let mut group = c.benchmark_group("tcp_e2e");
     group.throughput(Throughput::Elements(LINES as u64));
@@ -155,6 +183,7 @@ fn tcp(c: &mut Criterion) {
         });
     }
     group.finish();
+    report_cpu("tcp_e2e", &p, cpu_before, lines_before);
 }
 
 /// pencil's count of datagrams read so far.
@@ -183,6 +212,7 @@ fn send_windowed(p: &Pencil, sock: &UdpSocket, dgrams: &[(Vec<u8>, u64)], read_b
 fn udp(c: &mut Criterion) {
     let dir = TempDir::new("bench-udp");
     let p = start_pencil(&dir);
+    let (cpu_before, lines_before) = (cpu_seconds(&p), p.counter("lines"));
     let sock = UdpSocket::bind("127.0.0.1:0").expect("client socket");
     let all = lines(first_timestamp(), 0..METRICS);
     let dgrams = datagrams(&all);
@@ -208,6 +238,7 @@ fn udp(c: &mut Criterion) {
         })
     });
     group.finish();
+    report_cpu("udp_e2e/windowed_1400B", &p, cpu_before, lines_before);
     let drops = p.counter("udp_kernel_drops");
     assert_eq!(drops, 0, "the window must keep the socket from overflowing");
     eprintln!(
