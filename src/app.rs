@@ -5,23 +5,24 @@
 use crate::config::Config;
 use crate::http::{self, Front, Health};
 use crate::ingest::{Counters, Ingest};
-use crate::store::{self, SnapshotError, SnapshotInfo, SnapshotWriter, Store};
+use crate::store::{
+    self, BackgroundSnapshot, Progress, SnapshotError, SnapshotInfo, SnapshotWriter, Store,
+};
 use crate::time::wall_clock_now;
 use mio::{Events, Poll, Token, Waker};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Wakes the loop for HTTP hand-overs, signals and finished background snapshot work.
 const TOKEN_WAKER: Token = Token(0);
 
-/// Bytes of snapshot written per loop turn. At 200k lines/s the 8 MiB socket buffer holds
-/// about half a second of datagrams, while 8 MiB reaches the page cache in a few milliseconds,
-/// so sockets are drained long before they could overflow.
-const SNAPSHOT_SLICE: usize = 8 << 20;
+/// Bytes of snapshot the loop copies per turn (the writer thread does the file I/O). 1 MiB
+/// copies in a fraction of a millisecond, so the sockets are looked at between slices long
+/// before their buffers could fill, even at 1M lines/s; smaller would only add turns.
+const SNAPSHOT_SLICE: usize = 1 << 20;
 
 /// File name of the store snapshot inside the data directory.
 pub const SNAPSHOT_FILE: &str = "store.snapshot";
@@ -48,22 +49,15 @@ fn bind_error(what: &str, addr: std::net::SocketAddr, e: io::Error) -> AppError 
     }
 }
 
-/// A timer snapshot in progress: slices are written from the loop, then the blocking
-/// fsync/rename runs on a short-lived thread that reports back through `done`.
-enum SnapshotState {
-    Idle,
-    Writing {
-        writer: SnapshotWriter,
-        started: Instant,
-        at: i64,
-    },
-    Finishing {
-        started: Instant,
-        at: i64,
-    },
+/// A timer snapshot in progress: the loop copies slices, its thread writes them, then
+/// fsyncs and renames.
+struct Snapshotting {
+    job: BackgroundSnapshot,
+    started: Instant,
+    at: i64,
+    /// The longest `step` so far: how long the loop was kept from its sockets.
+    longest_step: Duration,
 }
-
-type FinishResult = Result<SnapshotInfo, SnapshotError>;
 
 struct Loop {
     store: Store,
@@ -72,11 +66,12 @@ struct Loop {
     snapshot_path: PathBuf,
     snapshot_every: u64,
     self_metrics_every: u64,
-    snapshot: SnapshotState,
-    finish_tx: mpsc::Sender<FinishResult>,
-    finish_rx: mpsc::Receiver<FinishResult>,
+    snapshot: Option<Snapshotting>,
     waker: Arc<Waker>,
     last_snapshot: Option<(i64, f64)>,
+    /// Longest single slice of the last completed timer snapshot, in microseconds; the figure
+    /// that says whether a snapshot can make the UDP socket overflow.
+    last_snapshot_longest_step_us: u64,
     snapshots_failed: u64,
     http_requests: u64,
     started: i64,
@@ -152,7 +147,6 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
         .map_err(|e| AppError(format!("cannot install signal handler: {e}")))?;
     }
 
-    let (finish_tx, finish_rx) = mpsc::channel();
     let now = wall_clock_now();
     let mut lp = Loop {
         store,
@@ -161,11 +155,10 @@ pub fn run(cfg: Config) -> Result<(), AppError> {
         snapshot_path,
         snapshot_every: cfg.snapshot_every.max(1),
         self_metrics_every: cfg.self_metrics_every.max(1),
-        snapshot: SnapshotState::Idle,
-        finish_tx,
-        finish_rx,
+        snapshot: None,
         waker,
         last_snapshot: None,
+        last_snapshot_longest_step_us: 0,
         snapshots_failed: 0,
         http_requests: 0,
         started: now,
@@ -184,8 +177,10 @@ impl Loop {
         let mut next_self_metrics = wall_clock_now() + self.self_metrics_every as i64;
         loop {
             let now = wall_clock_now();
-            let timeout = if matches!(self.snapshot, SnapshotState::Writing { .. }) {
-                // Keep writing slices, but look at the sockets between every slice.
+            let copy_more = self.snapshot.as_mut().is_some_and(|s| s.job.ready());
+            let timeout = if copy_more {
+                // Keep copying slices, but look at the sockets between every slice. Otherwise
+                // the writer thread wakes the loop when it hands a buffer back.
                 Duration::ZERO
             } else {
                 let next = next_snapshot.min(next_self_metrics);
@@ -215,7 +210,7 @@ impl Loop {
                 self.write_self_metrics(now);
                 next_self_metrics = now + self.self_metrics_every as i64;
             }
-            if now >= next_snapshot && matches!(self.snapshot, SnapshotState::Idle) {
+            if now >= next_snapshot && self.snapshot.is_none() {
                 self.begin_snapshot(now);
                 next_snapshot = now + self.snapshot_every as i64;
             }
@@ -246,6 +241,10 @@ impl Loop {
             counters.push(("udp_kernel_drops", drops));
         }
         counters.push(("snapshots_failed", self.snapshots_failed));
+        counters.push((
+            "snapshot_longest_step_us",
+            self.last_snapshot_longest_step_us,
+        ));
         counters.push(("events", self.store.events().len() as u64));
         counters.push(("events_dropped", self.store.events().dropped()));
         let stats = self.store.stats();
@@ -261,13 +260,19 @@ impl Loop {
     }
 
     fn begin_snapshot(&mut self, now: i64) {
-        match SnapshotWriter::begin(&self.store, &self.snapshot_path, now) {
-            Ok(writer) => {
-                self.snapshot = SnapshotState::Writing {
-                    writer,
+        let waker = Arc::clone(&self.waker);
+        // A failed wake only delays noticing the thread's progress to the next timer tick.
+        let notify = move || {
+            let _ = waker.wake();
+        };
+        match BackgroundSnapshot::start(&self.snapshot_path, now, notify) {
+            Ok(job) => {
+                self.snapshot = Some(Snapshotting {
+                    job,
                     started: Instant::now(),
                     at: now,
-                }
+                    longest_step: Duration::ZERO,
+                })
             }
             Err(e) => {
                 self.snapshots_failed += 1;
@@ -277,56 +282,40 @@ impl Loop {
     }
 
     fn continue_snapshot(&mut self) {
-        let SnapshotState::Writing { writer, .. } = &mut self.snapshot else {
+        let Some(s) = &mut self.snapshot else {
             return;
         };
-        match writer.step(&self.store, SNAPSHOT_SLICE) {
-            Ok(false) => {}
-            Ok(true) => {
-                let SnapshotState::Writing {
-                    writer,
-                    started,
-                    at,
-                } = std::mem::replace(&mut self.snapshot, SnapshotState::Idle)
-                else {
-                    unreachable!("matched Writing just above");
-                };
-                let tx = self.finish_tx.clone();
-                let waker = Arc::clone(&self.waker);
-                // fsync of a large file can take seconds; it must not hold up the sockets.
-                std::thread::spawn(move || {
-                    let _ = tx.send(writer.finish());
-                    let _ = waker.wake();
-                });
-                self.snapshot = SnapshotState::Finishing { started, at };
-            }
-            Err(e) => {
-                self.snapshots_failed += 1;
-                eprintln!("snapshot failed: {e}");
-                self.snapshot = SnapshotState::Idle;
-            }
+        if !s.job.ready() {
+            return;
         }
+        let step_started = Instant::now();
+        let progress = s.job.step(&self.store, SNAPSHOT_SLICE);
+        s.longest_step = s.longest_step.max(step_started.elapsed());
+        // Handed: the thread finishes the file and wakes the loop when done.
+        debug_assert_ne!(progress, Progress::Waiting, "ready() said a buffer is free");
     }
 
     fn poll_finished_snapshot(&mut self) {
-        let SnapshotState::Finishing { started, at } = self.snapshot else {
+        if !self.snapshot.as_mut().is_some_and(|s| s.job.is_finished()) {
+            return;
+        }
+        let Some(s) = self.snapshot.take() else {
             return;
         };
-        match self.finish_rx.try_recv() {
-            Ok(result) => {
-                self.record_snapshot(result, at, started);
-                self.snapshot = SnapshotState::Idle;
-            }
-            Err(mpsc::TryRecvError::Empty) => {}
-            Err(mpsc::TryRecvError::Disconnected) => {
-                // The finishing thread died without an answer; the old snapshot is intact.
-                self.snapshots_failed += 1;
-                self.snapshot = SnapshotState::Idle;
-            }
+        let result = s.job.join();
+        if result.is_ok() {
+            self.last_snapshot_longest_step_us =
+                u64::try_from(s.longest_step.as_micros()).unwrap_or(u64::MAX);
         }
+        self.record_snapshot(result, s.at, s.started);
     }
 
-    fn record_snapshot(&mut self, result: FinishResult, at: i64, started: Instant) {
+    fn record_snapshot(
+        &mut self,
+        result: Result<SnapshotInfo, SnapshotError>,
+        at: i64,
+        started: Instant,
+    ) {
         match result {
             Ok(_) => self.last_snapshot = Some((at, started.elapsed().as_secs_f64())),
             Err(e) => {
@@ -340,13 +329,14 @@ impl Loop {
     /// everything synchronously (nothing else is left to serve).
     fn shutdown(&mut self, poll: &mut Poll, now: i64) -> Result<(), AppError> {
         self.ingest.drain_all(poll.registry(), &mut self.store, now);
-        // A background finish writes the same temp path; let it complete first.
-        if let SnapshotState::Finishing { started, at } = self.snapshot {
-            if let Ok(result) = self.finish_rx.recv() {
-                self.record_snapshot(result, at, started);
+        // The writer thread uses the same temp path: let it finish (or abandon its snapshot,
+        // if not everything was handed over) before the final one starts.
+        if let Some(s) = self.snapshot.take() {
+            // An abandoned or failed one is superseded by the final snapshot right below.
+            if let Ok(info) = s.job.join() {
+                self.record_snapshot(Ok(info), s.at, s.started);
             }
         }
-        self.snapshot = SnapshotState::Idle;
         let started = Instant::now();
         let result = write_snapshot(&self.store, &self.snapshot_path, now);
         match result {
@@ -402,7 +392,7 @@ impl Loop {
 /// Writes a complete snapshot synchronously (shutdown path and tests).
 pub fn write_snapshot(store: &Store, path: &Path, now: i64) -> Result<SnapshotInfo, SnapshotError> {
     let mut writer = SnapshotWriter::begin(store, path, now)?;
-    while !writer.step(store, usize::MAX)? {}
+    while !writer.step(store, SNAPSHOT_SLICE)? {}
     writer.finish()
 }
 

@@ -15,10 +15,9 @@
 //! This module must not know about series, rings or HTTP, and never removes a name.
 
 use super::glob::{self, NodeGlob};
+use super::pathhash::PathHasher;
 use super::{FindNode, GlobError};
 use std::cmp::Ordering;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
 
 type NodeId = u32;
 
@@ -56,7 +55,7 @@ pub(crate) struct NameIndex {
     slots: Vec<u64>,
     /// Seeded per process: names come from the network, and a fixed hash would let a sender
     /// make every insert probe the whole table.
-    hasher: RandomState,
+    hasher: PathHasher,
 }
 
 impl NameIndex {
@@ -79,7 +78,7 @@ impl NameIndex {
             nodes,
             leaf_node: Vec::with_capacity(max_metrics),
             slots: vec![0; slots],
-            hasher: RandomState::new(),
+            hasher: PathHasher::new(),
         }
     }
 
@@ -248,7 +247,7 @@ impl NameIndex {
     }
 
     fn hash(&self, path: &str) -> u32 {
-        (self.hasher.hash_one(path.as_bytes()) >> 32) as u32
+        (self.hasher.hash(path.as_bytes()) >> 32) as u32
     }
 
     fn lookup(&self, path: &str) -> Option<NodeId> {

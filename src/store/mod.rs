@@ -9,13 +9,16 @@ mod events;
 mod glob;
 mod index;
 mod load;
+mod pathhash;
 mod read;
 mod ring;
 mod snapshot;
+mod snapshot_thread;
 
 pub use events::{Event, EventError, EventLog, TagMatch};
 pub use load::load;
 pub use snapshot::{LoadReport, SnapshotWriter};
+pub use snapshot_thread::{BackgroundSnapshot, Progress};
 
 use crate::config::{AggMethod, StoreConfig};
 use crate::series::Series;
@@ -382,8 +385,8 @@ impl Store {
             let ct = ts - ts.rem_euclid(coarse_step);
             let fine = ring_of(&self.arena, &m, layout, coarse - 1);
             let fine_head = self.heads[m.first_head + coarse - 1];
-            let covered = (0..coarse_step / fine_step)
-                .map(|i| ring::read(fine, &fine_head, fine_step, ct + i * fine_step));
+            let per_coarse = (coarse_step / fine_step) as usize;
+            let covered = ring::read_run(fine, &fine_head, fine_step, ct, per_coarse);
             let Some(v) = archive::aggregate(m.agg, covered) else {
                 break;
             };

@@ -41,9 +41,9 @@ impl Store {
         let (start, end) = window(from, until, step);
         let ring = ring_of(&self.arena, m, layout, archive);
         let head = &self.heads[m.first_head + archive];
-        let values = (0..(end - start) / step)
-            .map(|i| ring::read(ring, head, step, start + i * step))
-            .collect();
+        // `window` returns start <= end, so the count is not negative.
+        let values =
+            ring::read_run(ring, head, step, start, ((end - start) / step) as usize).collect();
         Some(Series::new(name, start, step, values))
     }
 }

@@ -48,13 +48,41 @@ pub(crate) fn slot(t: i64, step: i64, n: usize) -> usize {
     t.div_euclid(step).rem_euclid(n as i64) as usize
 }
 
-/// The value stored for interval `t`, NaN when `t` is outside the valid window.
+/// The value stored for interval `t`, NaN when `t` is outside the valid window: the
+/// one-at-a-time definition `read_run` is checked against.
+#[cfg(test)]
 pub(crate) fn read(ring: &[f64], head: &RingHead, step: i64, t: i64) -> f64 {
     if head.holds(t) {
         ring[slot(t, step, ring.len())]
     } else {
         f64::NAN
     }
+}
+
+/// The values of `count` consecutive intervals from `t` (floored to `step`), exactly as `read`
+/// gives them one at a time. Consecutive intervals sit in consecutive slots (wrapping at the
+/// end), so the slot is computed once: a rollup into 1h reads 60 slots per point, and two
+/// integer divisions per slot were most of an insert's cost.
+pub(crate) fn read_run<'a>(
+    ring: &'a [f64],
+    head: &RingHead,
+    step: i64,
+    t: i64,
+    count: usize,
+) -> impl Iterator<Item = f64> + 'a {
+    let n = ring.len();
+    let head = *head;
+    let mut s = slot(t, step, n);
+    let mut ti = t;
+    (0..count).map(move |_| {
+        let v = if head.holds(ti) { ring[s] } else { f64::NAN };
+        s += 1;
+        if s == n {
+            s = 0;
+        }
+        ti = ti.saturating_add(step);
+        v
+    })
 }
 
 /// Makes interval `t` part of the valid window and returns its slot, clearing (to NaN) every slot
@@ -236,10 +264,14 @@ mod tests {
                 prop_assert!(head.is_consistent(step, n));
             }
             for (k, len) in reads {
+                let run: Vec<f64> = read_run(&ring, &head, step, (base + k) * step, len).collect();
+                prop_assert_eq!(run.len(), len);
                 for i in 0..len as i64 {
                     let t = (base + k + i) * step;
                     let (got, want) = (read(&ring, &head, step, t), model.read(t));
                     prop_assert!(same(got, want), "t={} got {} want {}", t, got, want);
+                    let got = run[i as usize];
+                    prop_assert!(same(got, want), "run at t={} got {} want {}", t, got, want);
                 }
             }
         }

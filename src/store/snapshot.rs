@@ -23,7 +23,8 @@ pub(super) const HEADER_LEN: usize = 24;
 pub(super) const TAG_METRIC: u8 = 1;
 pub(super) const TAG_EVENT: u8 = 2;
 pub(super) const TAG_END: u8 = 0;
-/// Write buffer: large enough that the file sees few syscalls, small next to any store.
+/// Bytes one `write` hands the kernel: large enough that the file sees few syscalls, small
+/// next to any store.
 pub(super) const BUFFER: usize = 1 << 20;
 /// Read-ahead for the small record headers; rings bypass it and land in the arena directly.
 pub(super) const READ_AHEAD: usize = 64 << 10;
@@ -116,97 +117,148 @@ impl Encode for RecordOut<'_> {
     }
 }
 
-/// Writes a snapshot a slice at a time so the event loop keeps draining sockets in between.
-/// Holds no borrow of the store, so `finish` can run on another thread.
-pub struct SnapshotWriter {
-    path: PathBuf,
-    tmp: PathBuf,
-    file: File,
-    buf: Vec<u8>,
-    sum: Checksum,
+/// Turns the store into snapshot bytes a slice at a time: the header, whole metric records, the
+/// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is the sink's ([`SnapshotFile`]), since
+/// it covers exactly the bytes written. Holds no borrow of the store, so ingest goes on between
+/// slices.
+pub struct SnapshotEncoder {
+    now: i64,
+    started: bool,
     next: usize,
     events: u64,
-    bytes: u64,
     done: bool,
 }
 
-impl SnapshotWriter {
-    /// Opens `<path>.tmp` and writes the header.
-    pub fn begin(_store: &Store, path: &Path, now: i64) -> Result<SnapshotWriter, SnapshotError> {
+impl SnapshotEncoder {
+    pub fn new(now: i64) -> SnapshotEncoder {
+        SnapshotEncoder {
+            now,
+            started: false,
+            next: 0,
+            events: 0,
+            done: false,
+        }
+    }
+
+    /// Appends about `max_bytes` to `out` (whole records, at least one); `true` once the
+    /// trailer's tag, counts and next id are appended. A record is the metric's heads and rings
+    /// copied in one go, so each metric is self-consistent. Metrics created since the first call
+    /// are included. The event log goes in the last slice, all at once, so it is one consistent
+    /// picture (it is at most `MAX_LOG_TEXT` bytes, a few milliseconds of copying).
+    pub fn fill(&mut self, store: &Store, out: &mut Vec<u8>, max_bytes: usize) -> bool {
+        if self.done {
+            return true;
+        }
+        let before = out.len();
+        if !self.started {
+            out.extend_from_slice(MAGIC);
+            out.extend_from_slice(&VERSION.to_le_bytes());
+            out.extend_from_slice(&0u32.to_le_bytes());
+            out.extend_from_slice(&self.now.to_le_bytes());
+            self.started = true;
+        }
+        while self.next < store.metrics.len() {
+            encode_metric(store, self.next, out);
+            self.next += 1;
+            if out.len() - before >= max_bytes {
+                return false;
+            }
+        }
+        for event in store.events.iter() {
+            out.push(TAG_EVENT);
+            // Cannot fail: as for metric records, into a Vec.
+            bincode::encode_into_std_write(EventOut(event), out, bincode::config::standard())
+                .expect("encoding an event record into memory");
+            self.events += 1;
+        }
+        out.push(TAG_END);
+        out.extend_from_slice(&(self.next as u64).to_le_bytes());
+        out.extend_from_slice(&self.events.to_le_bytes());
+        out.extend_from_slice(&store.events.next_id().to_le_bytes());
+        self.done = true;
+        true
+    }
+
+    /// Records appended so far.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            metrics: self.next as u64,
+            events: self.events,
+        }
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done
+    }
+}
+
+/// How many records a snapshot holds, for [`SnapshotInfo`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub metrics: u64,
+    pub events: u64,
+}
+
+fn encode_metric(store: &Store, id: usize, out: &mut Vec<u8>) {
+    out.push(TAG_METRIC);
+    let record = RecordOut { store, id };
+    // Cannot fail: a Vec's Write never errors, and the record is integers, a float and a
+    // string, which bincode's standard config (no size limit on writing) always encodes.
+    bincode::encode_into_std_write(&record, out, bincode::config::standard())
+        .expect("encoding a metric record into memory");
+    let m = &store.metrics[id];
+    let rings = &store.arena[m.offset..m.offset + store.layouts[m.layout].slots()];
+    if cfg!(target_endian = "big") {
+        out.extend(rings.iter().flat_map(|v| v.to_le_bytes()));
+    } else {
+        out.extend_from_slice(bytes_of(rings));
+    }
+}
+
+/// The file side of a snapshot: `<path>.tmp` and the running checksum of what went into it;
+/// `finish` makes it durable and atomically replaces `<path>`. Blocking I/O: `app` keeps it
+/// off the event loop ([`BackgroundSnapshot`](super::BackgroundSnapshot)).
+pub struct SnapshotFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: File,
+    sum: Checksum,
+    bytes: u64,
+}
+
+impl SnapshotFile {
+    /// Creates (or truncates) `<path>.tmp`.
+    pub fn create(path: &Path) -> Result<SnapshotFile, SnapshotError> {
         let mut tmp = path.as_os_str().to_owned();
         tmp.push(".tmp");
         let tmp = PathBuf::from(tmp);
         let file = File::create(&tmp).map_err(|error| io_error(&tmp, error))?;
-        let mut buf = Vec::with_capacity(BUFFER + HEADER_LEN);
-        buf.extend_from_slice(MAGIC);
-        buf.extend_from_slice(&VERSION.to_le_bytes());
-        buf.extend_from_slice(&0u32.to_le_bytes());
-        buf.extend_from_slice(&now.to_le_bytes());
-        Ok(SnapshotWriter {
+        Ok(SnapshotFile {
             path: path.to_path_buf(),
             tmp,
             file,
-            buf,
             sum: Checksum::new(),
-            next: 0,
-            events: 0,
             bytes: 0,
-            done: false,
         })
     }
 
-    /// Writes about `max_bytes` more (at least one metric); `Ok(true)` once everything is
-    /// written (not yet durable). Metrics created since `begin` are included. The event log
-    /// goes in the last step, all at once, so it is one consistent picture (it is at most
-    /// `MAX_LOG_TEXT` bytes, a few milliseconds of writing).
-    pub fn step(&mut self, store: &Store, max_bytes: usize) -> Result<bool, SnapshotError> {
-        if self.done {
-            return Ok(true);
-        }
-        let before = self.bytes + self.buf.len() as u64;
-        while self.next < store.metrics.len() {
-            self.write_metric(store, self.next)?;
-            self.next += 1;
-            if self.bytes + self.buf.len() as u64 - before >= max_bytes as u64 {
-                return Ok(false);
-            }
-        }
-        for event in store.events.iter() {
-            self.buf.push(TAG_EVENT);
-            bincode::encode_into_std_write(
-                EventOut(event),
-                &mut self.buf,
-                bincode::config::standard(),
-            )
-            .map_err(|e| io_error(&self.tmp, io::Error::other(e.to_string())))?;
-            self.events += 1;
-            self.flush_if_full()?;
-        }
-        self.buf.push(TAG_END);
-        self.buf
-            .extend_from_slice(&(self.next as u64).to_le_bytes());
-        self.buf.extend_from_slice(&self.events.to_le_bytes());
-        self.buf
-            .extend_from_slice(&store.events.next_id().to_le_bytes());
-        self.flush()?;
+    pub fn write(&mut self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        self.sum.update(bytes);
+        self.file
+            .write_all(bytes)
+            .map_err(|error| io_error(&self.tmp, error))?;
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Appends the checksum, fsyncs, renames over `path`, fsyncs the directory. `counts` are
+    /// the encoder's, for the report.
+    pub fn finish(mut self, counts: Counts) -> Result<SnapshotInfo, SnapshotError> {
         let sum = std::mem::replace(&mut self.sum, Checksum::new()).finish();
         self.file
             .write_all(&sum.to_le_bytes())
             .map_err(|error| io_error(&self.tmp, error))?;
         self.bytes += 8;
-        self.done = true;
-        Ok(true)
-    }
-
-    /// fsync, rename over `path`, fsync the directory. Blocking; `app` runs it off the loop.
-    pub fn finish(self) -> Result<SnapshotInfo, SnapshotError> {
-        if !self.done {
-            let error = io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "finish called before step returned true",
-            );
-            return Err(io_error(&self.tmp, error));
-        }
         self.file
             .sync_all()
             .map_err(|error| io_error(&self.tmp, error))?;
@@ -222,54 +274,54 @@ impl SnapshotWriter {
             .map_err(|error| io_error(dir, error))?;
         Ok(SnapshotInfo {
             bytes: self.bytes,
-            metrics: self.next as u64,
-            events: self.events,
+            metrics: counts.metrics,
+            events: counts.events,
         })
     }
 
-    fn write_metric(&mut self, store: &Store, id: usize) -> Result<(), SnapshotError> {
-        self.buf.push(TAG_METRIC);
-        let record = RecordOut { store, id };
-        bincode::encode_into_std_write(&record, &mut self.buf, bincode::config::standard())
-            .map_err(|e| io_error(&self.tmp, io::Error::other(e.to_string())))?;
-        let m = &store.metrics[id];
-        let rings = &store.arena[m.offset..m.offset + store.layouts[m.layout].slots()];
-        if cfg!(target_endian = "big") {
-            for chunk in rings.chunks(BUFFER / 8) {
-                self.buf.extend(chunk.iter().flat_map(|v| v.to_le_bytes()));
-                self.flush_if_full()?;
-            }
-        } else if rings.len() * 8 < BUFFER / 4 {
-            self.buf.extend_from_slice(bytes_of(rings));
-            self.flush_if_full()?;
-        } else {
-            // Large rings go from the arena to the kernel without a copy in between.
-            self.flush()?;
-            let bytes = bytes_of(rings);
-            self.sum.update(bytes);
-            self.file
-                .write_all(bytes)
-                .map_err(|error| io_error(&self.tmp, error))?;
-            self.bytes += bytes.len() as u64;
-        }
-        Ok(())
+    /// The temporary file's path, for messages.
+    pub(super) fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+}
+
+/// Encoder and file on one thread: the shutdown snapshot, tests and benches. Each `step`
+/// encodes about `max_bytes` and writes them before returning.
+pub struct SnapshotWriter {
+    encoder: SnapshotEncoder,
+    file: SnapshotFile,
+    buf: Vec<u8>,
+}
+
+impl SnapshotWriter {
+    /// Opens `<path>.tmp`; the header goes out with the first step.
+    pub fn begin(_store: &Store, path: &Path, now: i64) -> Result<SnapshotWriter, SnapshotError> {
+        Ok(SnapshotWriter {
+            encoder: SnapshotEncoder::new(now),
+            file: SnapshotFile::create(path)?,
+            buf: Vec::with_capacity(BUFFER),
+        })
     }
 
-    fn flush_if_full(&mut self) -> Result<(), SnapshotError> {
-        if self.buf.len() >= BUFFER {
-            self.flush()?;
-        }
-        Ok(())
-    }
-
-    fn flush(&mut self) -> Result<(), SnapshotError> {
-        self.sum.update(&self.buf);
-        self.file
-            .write_all(&self.buf)
-            .map_err(|error| io_error(&self.tmp, error))?;
-        self.bytes += self.buf.len() as u64;
+    /// Writes about `max_bytes` more (at least one metric); `Ok(true)` once everything is
+    /// written (not yet durable). Metrics created since `begin` are included.
+    pub fn step(&mut self, store: &Store, max_bytes: usize) -> Result<bool, SnapshotError> {
         self.buf.clear();
-        Ok(())
+        let done = self.encoder.fill(store, &mut self.buf, max_bytes);
+        self.file.write(&self.buf)?;
+        Ok(done)
+    }
+
+    /// fsync, rename over `path`, fsync the directory.
+    pub fn finish(self) -> Result<SnapshotInfo, SnapshotError> {
+        if !self.encoder.is_done() {
+            let error = io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "finish called before step returned true",
+            );
+            return Err(io_error(self.file.tmp(), error));
+        }
+        self.file.finish(self.encoder.counts())
     }
 }
 
