@@ -186,6 +186,7 @@ async function main() {
   });
 
   await test("preview_image_loads", async () => {
+    await page.click("#presets button[data-from='-1h']");
     await page.locator("#preview-box").scrollIntoViewIfNeeded();
     await waitFor("a drawn preview", () => page.$eval("#preview", (img) => img.complete && img.naturalWidth > 0));
   });
