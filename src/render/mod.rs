@@ -2,7 +2,9 @@
 
 pub mod canvas;
 mod font;
+pub mod graph;
 pub mod json;
 mod raster;
 mod stroke;
+pub(crate) mod svg;
 pub mod text;
