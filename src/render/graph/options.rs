@@ -176,7 +176,6 @@ pub struct GraphOptions {
     pub value_labels: ValueLabels,
     pub value_labels_min: f64,
     pub value_labels_color: Rgba,
-    pub pie_labels_rotated: bool,
     pub tz: Tz,
 }
 
@@ -575,6 +574,13 @@ impl GraphOptions {
         let area_alpha = p.number("areaAlpha")?.filter(|a| *a != 0.0);
         let minor_y = p.int("minorY")?.unwrap_or(1).clamp(0, 100) as u32;
         let value_labels_color = p.color("valueLabelsColor")?.unwrap_or(Rgba::rgb(0, 0, 0));
+        if let Some((raw, _)) = p.get("pieLabels").filter(|(raw, _)| *raw == "rotated") {
+            return Err(GraphError::new(
+                "pieLabels",
+                raw,
+                "rotated pie labels are not implemented; use horizontal",
+            ));
+        }
 
         Ok(GraphOptions {
             graph_type,
@@ -630,7 +636,6 @@ impl GraphOptions {
             value_labels,
             value_labels_min: p.number("valueLabelsMin")?.unwrap_or(5.0),
             value_labels_color,
-            pie_labels_rotated: p.get("pieLabels").is_some_and(|(raw, _)| raw == "rotated"),
             tz: tz.clone(),
         })
     }
