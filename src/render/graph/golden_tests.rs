@@ -212,6 +212,33 @@ fn png_and_svg_share_the_layout() {
     assert!(text.contains("metadata = {\"x\": {\"start\": "));
 }
 
+#[test]
+fn limits_and_layout_errors_name_what_to_change() {
+    let opts = GraphOptions::from_params(&params(&[]), &Tz::utc()).expect("valid");
+    let many: Vec<Series> = (0..=MAX_SERIES)
+        .map(|i| wave(&format!("s{i}"), |_| 1.0))
+        .collect();
+    let fails = |r: Result<Vec<u8>, GraphError>| r.err().expect("an error, not an image");
+    let e = fails(try_png(&many, &opts, START, END));
+    assert_eq!(e.param, "target");
+    let log = GraphOptions::from_params(&params(&[("logBase", "10")]), &Tz::utc()).expect("valid");
+    let zero = vec![wave("z", |i| if i < 10.0 { 0.0 } else { i })];
+    let e = fails(try_svg(&zero, &log, START, END));
+    assert_eq!((e.param.as_str(), e.value.as_str()), ("logBase", "10"));
+    let e = try_png(
+        &zero,
+        &GraphOptions::from_params(&params(&[("yMin", "5"), ("yMax", "1")]), &Tz::utc())
+            .expect("valid"),
+        START,
+        END,
+    )
+    .expect_err("min above max");
+    assert!(e.expected.contains("min must be less than the max"), "{e}");
+    // The infallible entry points draw the message instead.
+    let image = png(&zero, &log, START, END);
+    assert_eq!(&image[1..4], b"PNG");
+}
+
 /// A small well-formedness checker: balanced tags, quoted attributes, known entities, one root.
 fn check_xml(doc: &str) -> Result<(), String> {
     let mut stack: Vec<&str> = Vec::new();

@@ -38,10 +38,17 @@ fn err(param: &str, value: &str, message: impl Into<String>) -> GraphError {
 }
 
 fn lines_of(series: &[Series], opts: &GraphOptions) -> Result<Vec<Line>, GraphError> {
+    if series.len() > MAX_SERIES {
+        return Err(err(
+            "target",
+            &series.len().to_string(),
+            format!("a graph draws at most {MAX_SERIES} series; narrow the targets"),
+        ));
+    }
     let mut palette = opts.colors.iter().cycle();
-    let mut lines = Vec::with_capacity(series.len().min(MAX_SERIES));
+    let mut lines = Vec::with_capacity(series.len());
     let mut between = 0usize;
-    for s in series.iter().take(MAX_SERIES) {
+    for s in series {
         let st = &s.style;
         let side = if st.second_y_axis {
             &opts.right

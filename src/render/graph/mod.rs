@@ -21,6 +21,7 @@ mod surface;
 mod xaxis;
 mod yaxis;
 
+pub use line::MAX_SERIES;
 pub use options::{
     AreaMode, AxisMax, AxisSettings, GraphError, GraphOptions, GraphType, LineMode, PieMode, Side,
     SideStyle, UnitSystem, ValueLabels, LEGEND_MAX_ITEMS,
@@ -84,6 +85,8 @@ fn paint(
     from: i64,
     until: i64,
 ) -> Result<String, GraphError> {
+    // graphite-web takes the time axis from the series themselves and draws "No Data" without them, so
+    // the request's range only matters to the caller; it stays in the signature for the callers' sake.
     let _ = (from, until);
     match opts.graph_type {
         GraphType::Line => line::draw(surface, series, opts),

@@ -60,6 +60,13 @@ pub(crate) fn draw(
         no_data(surface, opts);
         return Ok(());
     }
+    if series.len() > super::MAX_SERIES {
+        return Err(GraphError {
+            param: "target".into(),
+            value: series.len().to_string(),
+            expected: format!("a pie draws at most {} slices", super::MAX_SERIES),
+        });
+    }
     let values: Vec<f64> = series
         .iter()
         .map(|s| slice_value(&s.values, opts.pie_mode))
