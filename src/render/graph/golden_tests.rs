@@ -242,6 +242,60 @@ fn limits_and_layout_errors_name_what_to_change() {
     assert_eq!(&image[1..4], b"PNG");
 }
 
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => -1.0e6..1.0e6f64,
+            1 => Just(f64::NAN),
+            1 => Just(f64::INFINITY),
+            1 => Just(-f64::INFINITY),
+            1 => Just(1.0e300),
+            1 => Just(0.0),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the data and options, both writers answer an image or an error, never a panic.
+        #[test]
+        fn any_data_and_options_render(
+            values in proptest::collection::vec(proptest::collection::vec(value(), 0..40), 0..4),
+            width in 1u32..120,
+            height in 1u32..120,
+            area in prop_oneof![Just("none"), Just("first"), Just("all"), Just("stacked")],
+            mode in prop_oneof![Just("slope"), Just("staircase"), Just("connected")],
+            flags in proptest::collection::vec(any::<bool>(), 6),
+            pie in any::<bool>(),
+        ) {
+            let mut series: Vec<Series> = values
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| Series::new(format!("s{i}"), START + i as i64 * 7, 10 + i as i64, v))
+                .collect();
+            if let Some(s) = series.first_mut() {
+                s.style.second_y_axis = flags[3];
+                s.style.draw_as_infinite = flags[4];
+                s.style.stacked = flags[5].then(|| "x".to_string());
+            }
+            let (w, h) = (width.to_string(), height.to_string());
+            let mut list = vec![("width", w.as_str()), ("height", h.as_str()), ("areaMode", area), ("lineMode", mode)];
+            if flags[0] { list.push(("logBase", "10")); }
+            if flags[1] { list.push(("title", "t\nu")); list.push(("vtitle", "v")); list.push(("vtitleRight", "r")); }
+            if flags[2] { list.push(("areaAlpha", "0.5")); list.push(("drawNullAsZero", "true")); }
+            if pie { list.push(("graphType", "pie")); }
+            let opts = GraphOptions::from_params(&params(&list), &Tz::utc()).expect("valid");
+            let image = png(&series, &opts, START, END);
+            prop_assert_eq!(&image[1..4], b"PNG");
+            let doc = String::from_utf8(svg(&series, &opts, START, END)).expect("UTF-8");
+            prop_assert!(check_xml(&doc).is_ok());
+        }
+    }
+}
+
 /// A small well-formedness checker: balanced tags, quoted attributes, known entities, one root.
 fn check_xml(doc: &str) -> Result<(), String> {
     let mut stack: Vec<&str> = Vec::new();

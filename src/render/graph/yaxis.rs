@@ -122,7 +122,10 @@ fn steps(min_step: f64, binary: bool) -> impl Iterator<Item = f64> {
     } else {
         (10.0, &[1.0, 2.0, 5.0])
     };
-    let first = (min_step.log(base) - EPSILON).floor() as i32;
+    // Exponents outside f64's range mean a degenerate span; clamping keeps the walk finite.
+    let first = (min_step.log(base) - EPSILON)
+        .floor()
+        .clamp(-1100.0, 1100.0) as i32;
     (first..).flat_map(move |e| {
         let multiplier = base.powi(e);
         mantissas
