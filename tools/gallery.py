@@ -53,6 +53,10 @@ CASES = [
     ("12 series: hideLegend=false", "gr.g.m.*", [], ["hideLegend=false", "height=400"]),
     ("pie", T3, [], ["graphType=pie"]),
     ("pie, number labels", T3, [], ["graphType=pie", "valueLabels=number", "pieMode=maximum"]),
+    ("yAxisSide=right", T3, [], ["yAxisSide=right"]),
+    ("xFormat, hideXAxis=false, yLimit", T3, [], ["xFormat=%H:%M:%S", "yLimit=300"]),
+    ("hideXAxis, minorY=0", T3, [], ["hideXAxis=true", "minorY=0"]),
+    ("stacked() function", ["stacked(gr.g.{a,b})", "gr.g.c"], ["0:stacked", "1:stacked"], []),
     ("no data", "gr.g.nothing", [], []),
 ]
 

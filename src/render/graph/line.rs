@@ -4,19 +4,17 @@
 //!
 //! Owns where things go; `draw` paints the series, `yaxis`/`xaxis`/`legend` do their own arithmetic.
 
-use std::fmt::Write;
-
 use super::color;
 use super::draw::{self, Area, Axes, Line};
-use super::legend::{self, Entry};
-use super::options::{
-    unquote_plus, AreaMode, AxisSettings, GraphError, GraphOptions, LineMode, Side,
-};
+use super::frame::{draw_grid, draw_legend, draw_y_labels, label_width};
+use super::metadata::metadata;
+use super::options::{AreaMode, AxisSettings, GraphError, GraphOptions, LineMode, Side};
+use super::params::unquote_plus;
 use super::surface::Surface;
 use super::xaxis;
 use super::yaxis::{self, Axis};
 use super::{draw_text, no_data, Align, Rotation, TextFont, VAlign};
-use crate::render::canvas::{Rect, Rgba};
+use crate::render::canvas::Rgba;
 use crate::series::Series;
 
 /// Most series one graph draws. Each costs a full pass of the rasterizer; past a few hundred a graph is
@@ -26,8 +24,6 @@ pub const MAX_SERIES: usize = 500;
 /// Rounds of "consolidate, fit the y labels, consolidate again". graphite-web loops until the label
 /// width settles, which it does in two or three; the cap only guards against oscillation.
 const MAX_FIT_ROUNDS: usize = 8;
-
-const DARK_GREY: Rgba = Rgba::rgb(111, 111, 111);
 
 fn err(param: &str, value: &str, message: impl Into<String>) -> GraphError {
     GraphError {
@@ -104,11 +100,11 @@ fn lines_of(series: &[Series], opts: &GraphOptions) -> Result<Vec<Line>, GraphEr
     Ok(lines)
 }
 
-struct Layout {
-    area: Area,
+pub(crate) struct Layout {
+    pub area: Area,
     /// The margin graphite-web uses when fitting y labels (the image width for a right-hand axis).
-    margin: f64,
-    font: TextFont,
+    pub margin: f64,
+    pub font: TextFont,
 }
 
 /// Paints the line graph and returns graphite-web's SVG metadata.
@@ -422,259 +418,4 @@ fn build_axis(
         };
         err(&name, &value, m)
     })
-}
-
-fn label_width(axis: &Axis, font: TextFont) -> f64 {
-    axis.labels
-        .iter()
-        .map(|t| font.width(t))
-        .fold(0.0, f64::max)
-}
-
-fn draw_legend(
-    surface: &mut dyn Surface,
-    lines: &[Line],
-    opts: &GraphOptions,
-    l: &mut Layout,
-    second_y: bool,
-) {
-    let mut entries: Vec<Entry> = lines
-        .iter()
-        .filter(|line| !line.name.is_empty())
-        .filter(|line| !(opts.hide_null_from_legend && line.raw.iter().all(|v| v.is_nan())))
-        .map(|line| Entry {
-            name: line.legend.clone(),
-            colour: line.colour,
-            right_side: line.second_y,
-        })
-        .collect();
-    if entries.is_empty() {
-        return;
-    }
-    if opts.unique_legend {
-        entries = legend::unique(entries);
-    }
-    let font = l.font;
-    let frame = legend::Frame {
-        width: opts.width as f64,
-        xmin: l.area.xmin,
-        xmax: l.area.xmax,
-        ymax: l.area.ymax,
-        second_y_axis: second_y,
-        font_height: font.height(),
-    };
-    let laid = legend::layout(&entries, frame, &|t| font.width(t));
-    l.area.ymax -= laid.height;
-    for item in &laid.items {
-        let (x0, y0) = (item.swatch_x.round() as i32, item.swatch_y.round() as i32);
-        let side = item.swatch.round() as i32;
-        let swatch = Rect::new(x0, y0, x0 + side, y0 + side);
-        surface.fill_rect(swatch, item.colour);
-        surface.outline_rect(swatch, DARK_GREY);
-        let align = if item.align_right {
-            Align::Right
-        } else {
-            Align::Left
-        };
-        draw_text(
-            surface,
-            &item.name,
-            item.text_x,
-            item.text_y,
-            font,
-            opts.foreground,
-            align,
-            VAlign::Top,
-            Rotation::None,
-        );
-    }
-}
-
-fn draw_y_labels(
-    surface: &mut dyn Surface,
-    left: &Axis,
-    right: Option<&Axis>,
-    l: &Layout,
-    opts: &GraphOptions,
-    side: Side,
-) {
-    let a = &l.area;
-    let wl = label_width(left, l.font);
-    for (value, text) in left.values.iter().zip(&left.labels) {
-        let Some(y) = left.y(*value, a.ymin, a.ymax) else {
-            continue;
-        };
-        let y = y.max(0.0);
-        let (x, align) = if side == Side::Left || right.is_some() {
-            (a.xmin - wl * 0.02, Align::Right)
-        } else {
-            (a.xmax + wl * 0.02, Align::Left)
-        };
-        draw_text(
-            surface,
-            text,
-            x,
-            y,
-            l.font,
-            opts.foreground,
-            align,
-            VAlign::Middle,
-            Rotation::None,
-        );
-    }
-    if let Some(right) = right {
-        let wr = label_width(right, l.font);
-        for (value, text) in right.values.iter().zip(&right.labels) {
-            let Some(y) = right.y(*value, a.ymin, a.ymax) else {
-                continue;
-            };
-            let x = a.xmax + wr * 0.02 + 3.0;
-            draw_text(
-                surface,
-                text,
-                x,
-                y.max(0.0),
-                l.font,
-                opts.foreground,
-                Align::Left,
-                VAlign::Middle,
-                Rotation::None,
-            );
-        }
-    }
-}
-
-fn draw_grid(
-    surface: &mut dyn Surface,
-    axis: &Axis,
-    a: &Area,
-    opts: &GraphOptions,
-    ticks: &dyn Fn(i64, f64) -> Vec<f64>,
-    conf: &xaxis::XConf,
-) {
-    let (left, right) = (a.xmin as f32, a.xmax as f32);
-    let values = &axis.values;
-    for (i, &value) in values.iter().enumerate() {
-        if let Some(y) = axis.y(value, a.ymin, a.ymax).filter(|y| *y >= 0.0) {
-            surface.grid_line(true, y as f32, left, right, 0.4, opts.major_grid);
-        }
-        if opts.minor_y >= 1 && i + 1 < values.len() {
-            let (lo, hi) = if value <= values[i + 1] {
-                (value, values[i + 1])
-            } else {
-                (values[i + 1], value)
-            };
-            let distance = (hi - lo) / (1.0 + opts.minor_y as f64);
-            let top_factor = axis.log_base.map_or(1.0, |b| b * b);
-            for minor in 0..opts.minor_y {
-                let v = lo + (1.0 + minor as f64) * distance;
-                if v >= top_factor * axis.top {
-                    continue;
-                }
-                if let Some(y) = axis.y(v, a.ymin, a.ymax).filter(|y| *y >= 0.0) {
-                    surface.grid_line(true, y as f32, left, right, 0.3, opts.minor_grid);
-                }
-            }
-        }
-    }
-    let (top, bottom) = (a.ymin as f32, a.ymax as f32);
-    for x in ticks(conf.minor_unit, conf.minor_step) {
-        if x < a.xmax {
-            surface.grid_line(false, x as f32, bottom, top, 0.25, opts.minor_grid);
-        }
-    }
-    for x in ticks(conf.major_unit, conf.major_step) {
-        if x < a.xmax {
-            surface.grid_line(false, x as f32, bottom, top, 0.33, opts.major_grid);
-        }
-    }
-    surface.grid_line(false, a.xmax as f32, bottom, top, 0.5, opts.major_grid);
-    surface.grid_line(false, a.xmin as f32, bottom, top, 0.5, opts.major_grid);
-}
-
-/// A JSON string literal.
-fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-fn json_num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "null".into()
-    }
-}
-
-/// graphite-web's SVG `metadata` object: the time and value extents and each series' geometry.
-fn metadata(
-    lines: &[Line],
-    opts: &GraphOptions,
-    a: &Area,
-    start: i64,
-    end: i64,
-    axis: &Axis,
-    second_y: bool,
-) -> String {
-    let mut out = String::with_capacity(256 + lines.len() * 96);
-    let _ = write!(
-        out,
-        "{{\"x\": {{\"start\": {start}, \"end\": {end}}}, \"options\": {{\"lineWidth\": {}}}, \"area\": {{\"xmin\": {}, \"xmax\": {}, \"ymin\": {}, \"ymax\": {}}}",
-        json_num(opts.line_width),
-        json_num(a.xmin),
-        json_num(a.xmax),
-        json_num(a.ymin),
-        json_num(a.ymax)
-    );
-    if !second_y {
-        let _ = write!(
-            out,
-            ", \"y\": {{\"top\": {}, \"bottom\": {}, \"step\": {}, \"labels\": [",
-            json_num(axis.top),
-            json_num(axis.bottom),
-            axis.step.map_or("null".into(), json_num)
-        );
-        for (i, label) in axis.labels.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            json_str(&mut out, label);
-        }
-        out.push_str("], \"labelValues\": [");
-        let values: Vec<String> = axis.values.iter().map(|v| json_num(*v)).collect();
-        out.push_str(&values.join(", "));
-        out.push_str("]}");
-    }
-    out.push_str(", \"series\": [");
-    for (i, line) in lines.iter().filter(|l| !l.stacked).enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str("{\"name\": ");
-        json_str(&mut out, &line.name);
-        let c = line.colour;
-        let _ = write!(
-            out,
-            ", \"start\": {}, \"end\": {}, \"step\": {}, \"valuesPerPoint\": {}, \"color\": \"#{:02x}{:02x}{:02x}\"}}",
-            line.start,
-            line.start + line.step * line.raw.len() as i64,
-            line.step,
-            line.vpp,
-            c.r,
-            c.g,
-            c.b
-        );
-    }
-    out.push_str("]}");
-    out
 }

@@ -12,9 +12,12 @@
 
 mod color;
 mod draw;
+mod frame;
 mod legend;
 mod line;
+mod metadata;
 mod options;
+mod params;
 mod pie;
 mod pyfmt;
 mod surface;

@@ -137,9 +137,3 @@ fn bad_values_name_the_parameter() {
         [("pieLabels", "rotated")] => "pieLabels";
     }
 }
-
-#[test]
-fn unquote_plus_decodes_once_more() {
-    assert_eq!(unquote_plus("a+b%20c%zz%4"), "a b c%zz%4");
-    assert_eq!(unquote_plus("plain"), "plain");
-}
