@@ -258,6 +258,10 @@ impl Surface for Svg {
         self.exclusions += 1;
     }
 
+    fn hinted_metrics(&self) -> bool {
+        false
+    }
+
     fn end_exclusion(&mut self) {
         for _ in 0..self.exclusions {
             self.body.push_str("</g>\n");

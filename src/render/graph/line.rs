@@ -155,7 +155,7 @@ pub(crate) fn draw(
             }
         },
         margin: if y_side == Side::Right { width } else { margin },
-        font: TextFont::new(opts.font_size, opts.font_bold),
+        font: TextFont::new(opts.font_size, opts.font_bold, surface.hinted_metrics()),
     };
 
     let mut line_mode = opts.line_mode;
@@ -164,7 +164,11 @@ pub(crate) fn draw(
     }
 
     // Titles use a larger font: size + floor(ln(size)).
-    let title_font = TextFont::new(opts.font_size + opts.font_size.ln().floor(), opts.font_bold);
+    let title_font = TextFont::new(
+        opts.font_size + opts.font_size.ln().floor(),
+        opts.font_bold,
+        surface.hinted_metrics(),
+    );
     if !graph_only && !opts.title.is_empty() {
         let mut y = l.area.ymin;
         for text in opts.title.split('\n') {

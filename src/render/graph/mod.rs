@@ -10,6 +10,7 @@
 //! draws pie charts; every mark goes through the `Surface` trait, which the PNG canvas and the SVG writer
 //! implement.
 
+mod advances;
 mod color;
 mod draw;
 mod frame;
@@ -104,7 +105,7 @@ fn full_rect(opts: &GraphOptions) -> crate::render::canvas::Rect {
 /// graphite-web's "No Data": red, centred, in a font of ln(width × height) points.
 fn no_data(surface: &mut dyn Surface, opts: &GraphOptions) {
     let size = ((opts.width as f64) * (opts.height as f64)).ln();
-    let font = TextFont::new(size, false);
+    let font = TextFont::new(size, false, surface.hinted_metrics());
     let (x, y) = (opts.width as f64 / 2.0, opts.height as f64 / 2.0);
     draw_text(
         surface,
@@ -120,7 +121,7 @@ fn no_data(surface: &mut dyn Surface, opts: &GraphOptions) {
 }
 
 fn error_image(surface: &mut dyn Surface, opts: &GraphOptions, e: &GraphError) {
-    let font = TextFont::new(opts.font_size, false);
+    let font = TextFont::new(opts.font_size, false, surface.hinted_metrics());
     let x = opts.width as f64 / 2.0;
     let y = opts.height as f64 / 2.0 - font.height();
     let lines = [e.expected.clone(), format!("({}={})", e.param, e.value)];
@@ -141,36 +142,88 @@ fn error_image(surface: &mut dyn Surface, opts: &GraphOptions, e: &GraphError) {
 
 const RED: Rgba = Rgba::rgb(200, 0, 50);
 
-/// A font as graphite-web sizes it, with DejaVu Sans's cairo extents (ascent 0.928 em, descent
-/// 0.236 em, line height 1.164 em) so the layout spaces lines exactly as graphite-web does.
+/// A font as graphite-web sizes it, with DejaVu Sans's extents as cairo reports them. cairo's image
+/// surface hints metrics (FreeType rounds the ascent up, the descent down and the line height to whole
+/// pixels, and advances to whole pixels) while its SVG surface does not, so graphite-web's PNG and SVG
+/// layouts differ by a pixel or two; `hinted` picks which one to reproduce.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct TextFont {
     pub size: f64,
     pub bold: bool,
+    pub hinted: bool,
 }
 
+/// DejaVu Sans's vertical metrics in em (hhea: ascender 1901, descender 483, no line gap, of 2048).
+const ASCENT_EM: f64 = 1901.0 / 2048.0;
+const DESCENT_EM: f64 = 483.0 / 2048.0;
+
 impl TextFont {
-    pub(crate) const fn new(size: f64, bold: bool) -> TextFont {
-        TextFont { size, bold }
+    pub(crate) const fn new(size: f64, bold: bool, hinted: bool) -> TextFont {
+        TextFont { size, bold, hinted }
     }
 
     pub(crate) fn ascent(self) -> f64 {
-        0.928 * self.size
+        let a = ASCENT_EM * self.size;
+        if self.hinted {
+            a.ceil()
+        } else {
+            a
+        }
     }
 
     pub(crate) fn descent(self) -> f64 {
-        0.236 * self.size
+        let d = DESCENT_EM * self.size;
+        if self.hinted {
+            d.ceil()
+        } else {
+            d
+        }
     }
 
     pub(crate) fn height(self) -> f64 {
-        1.164 * self.size
+        let h = (ASCENT_EM + DESCENT_EM) * self.size;
+        if self.hinted {
+            h.round()
+        } else {
+            h
+        }
     }
 
     fn raster(self) -> Font {
         Font::new(self.size as f32, self.bold)
     }
 
+    /// The advance width of `text` in the surface's metrics: the embedded glyphs' hinted advances, or
+    /// the unhinted ones of the TrueType tables. Characters the embedded font lacks count as the
+    /// replacement box the text layer draws.
     pub(crate) fn width(self, text: &str) -> f64 {
+        if self.hinted {
+            return self.drawn_width(text);
+        }
+        let table: &[u16] = if self.bold {
+            &advances::BOLD
+        } else {
+            &advances::REGULAR
+        };
+        let units: f64 = text
+            .chars()
+            .map(|ch| {
+                let c = ch as usize;
+                let index = match c {
+                    0x20..=0x7e => Some(c - 0x20),
+                    0xa0..=0xff => Some(c - 0xa0 + 0x5f),
+                    _ => None,
+                };
+                index
+                    .and_then(|i| table.get(i))
+                    .map_or(0.6 * advances::UNITS_PER_EM, |&u| f64::from(u))
+            })
+            .sum();
+        units * self.size / advances::UNITS_PER_EM
+    }
+
+    /// The width the embedded glyphs cover when drawn.
+    fn drawn_width(self, text: &str) -> f64 {
         text::measure(text, self.raster()).width as f64
     }
 }

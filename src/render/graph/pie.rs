@@ -90,8 +90,12 @@ pub(crate) fn draw(
     let margin = opts.margin;
     let (mut xmin, xmax, mut ymin, mut ymax) =
         (margin + 10.0, width - margin, margin, height - margin);
-    let font = TextFont::new(opts.font_size, opts.font_bold);
-    let title_font = TextFont::new(opts.font_size + opts.font_size.ln().floor(), opts.font_bold);
+    let font = TextFont::new(opts.font_size, opts.font_bold, surface.hinted_metrics());
+    let title_font = TextFont::new(
+        opts.font_size + opts.font_size.ln().floor(),
+        opts.font_bold,
+        surface.hinted_metrics(),
+    );
     if !opts.title.is_empty() {
         let mut y = ymin;
         for text in opts.title.split('\n') {

@@ -37,6 +37,8 @@ pub(crate) trait Surface {
     fn fill_exclusive(&mut self, points: &[Point], colour: Rgba, alpha: f32);
     /// Forgets every exclusion (graphite-web's clip restore before the plain lines).
     fn end_exclusion(&mut self);
+    /// Whether text is measured with hinted (whole-pixel) metrics, as cairo does on raster surfaces.
+    fn hinted_metrics(&self) -> bool;
 }
 
 /// The PNG side: the canvas plus the mask of what exclusive fills already covered.
@@ -165,5 +167,9 @@ impl Surface for PngSurface {
 
     fn end_exclusion(&mut self) {
         self.taken = None;
+    }
+
+    fn hinted_metrics(&self) -> bool {
+        true
     }
 }
