@@ -213,6 +213,22 @@ fn png_and_svg_share_the_layout() {
 }
 
 #[test]
+fn side_styles_apply_only_with_a_second_axis() {
+    let opts =
+        GraphOptions::from_params(&params(&[("leftColor", "ff0000")]), &Tz::utc()).expect("valid");
+    let one = String::from_utf8(svg(&three(), &opts, START, END)).expect("UTF-8");
+    assert!(!one.contains("\"color\": \"#ff0000\""));
+    let mut two = three();
+    two[2].style.second_y_axis = true;
+    let two = String::from_utf8(svg(&two, &opts, START, END)).expect("UTF-8");
+    assert_eq!(
+        two.matches("\"color\": \"#ff0000\"").count(),
+        2,
+        "gr.a and gr.b"
+    );
+}
+
+#[test]
 fn limits_and_layout_errors_name_what_to_change() {
     let opts = GraphOptions::from_params(&params(&[]), &Tz::utc()).expect("valid");
     let many: Vec<Series> = (0..=MAX_SERIES)

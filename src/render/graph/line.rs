@@ -8,7 +8,7 @@ use super::color;
 use super::draw::{self, Area, Axes, Line};
 use super::frame::{draw_grid, draw_legend, draw_y_labels, label_width};
 use super::metadata::metadata;
-use super::options::{AreaMode, AxisSettings, GraphError, GraphOptions, LineMode, Side};
+use super::options::{AreaMode, AxisSettings, GraphError, GraphOptions, LineMode, Side, SideStyle};
 use super::params::unquote_plus;
 use super::surface::Surface;
 use super::xaxis;
@@ -43,13 +43,16 @@ fn lines_of(series: &[Series], opts: &GraphOptions) -> Result<Vec<Line>, GraphEr
     }
     let mut palette = opts.colors.iter().cycle();
     let mut lines = Vec::with_capacity(series.len());
+    // graphite-web applies leftColor/rightWidth/... only to graphs that have a second axis.
+    let two_axes = series.iter().any(|s| s.style.second_y_axis);
+    let plain = SideStyle::default();
     let mut between = 0usize;
     for s in series {
         let st = &s.style;
-        let side = if st.second_y_axis {
-            &opts.right
-        } else {
-            &opts.left
+        let side = match (two_axes, st.second_y_axis) {
+            (false, _) => &plain,
+            (true, true) => &opts.right,
+            (true, false) => &opts.left,
         };
         let own = match &st.color {
             Some(c) => Some(color::parse(c).ok_or_else(|| {
