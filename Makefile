@@ -9,7 +9,7 @@ DESTDIR ?=
 STATIC_TARGET := x86_64-unknown-linux-gnu
 STATIC_BIN := target/$(STATIC_TARGET)/release/pencil
 
-.PHONY: all build release static test bench check install conformance ui-test ui-deps
+.PHONY: all build release static test bench check install conformance gallery ui-test ui-deps
 
 all: build
 
@@ -66,3 +66,8 @@ install:
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|/usr/local/bin/pencil|$(PREFIX)/bin/pencil|' systemd/pencil.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/pencil.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pencil.service
+
+# pencil's PNG beside graphite-web's for 30 graph option cases (needs ../shared/reference running):
+# writes target/gallery/index.html.
+gallery:
+	python3 tools/gallery.py

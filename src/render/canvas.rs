@@ -146,7 +146,14 @@ impl Canvas {
 
     /// Restricts every later drawing call to `clip` (intersected with the canvas).
     pub fn set_clip(&mut self, clip: Rect) {
-        self.clip = clip.intersect(self.bounds());
+        let c = clip.intersect(self.bounds());
+        // An empty intersection can keep corners outside the canvas (x0 past the right edge), which the
+        // rasterizer would index with; any empty clip is the same as the empty clip at the origin.
+        self.clip = if c.x0 >= c.x1 || c.y0 >= c.y1 {
+            Rect::new(0, 0, 0, 0)
+        } else {
+            c
+        };
         self.coverage.set_clip(self.clip);
     }
 
