@@ -1,6 +1,7 @@
 //! `/render` (graphite.md 3.1, 3.3, 3.5): reads the parameters as graphite-web's `parseOptions`
 //! does (same order of checks, same 400 texts), evaluates the targets with `query::evaluate`,
-//! consolidates for maxDataPoints and writes json, csv or raw. Image and binary formats are
+//! consolidates for maxDataPoints and writes json, csv or raw, or hands the series to the graph
+//! renderer for png and svg (graphite-web's default is png). pdf and the binary formats are
 //! refused by name. Holds no evaluation or formatting logic of its own.
 
 use super::params::{bad_request, invalid, py_float, py_int, Params};
@@ -8,6 +9,7 @@ use super::routes::Ask;
 use super::Reply;
 use crate::query::time::parse_time_in;
 use crate::query::{evaluate, Context, Source};
+use crate::render::graph::{self, GraphOptions};
 use crate::render::{consolidate, csv, json, raw};
 use crate::series::Series;
 use crate::store::GlobError;
@@ -30,6 +32,8 @@ enum Format {
     Json,
     Csv,
     Raw,
+    Png,
+    Svg,
 }
 
 /// A checked `/render` request.
@@ -40,6 +44,8 @@ struct RenderRequest {
     jsonp: Option<String>,
     max_data_points: Option<usize>,
     json: json::JsonOptions,
+    /// The graph options, read (and refused) before anything is fetched; images only.
+    graph: Option<GraphOptions>,
 }
 
 pub(crate) fn render(ask: &Ask) -> Result<Reply, Reply> {
@@ -86,6 +92,23 @@ pub(crate) fn render(ask: &Ask) -> Result<Reply, Reply> {
             raw::write_series_list(&series, &mut body);
             Ok(Reply {
                 content_type: "text/plain",
+                ..Reply::json(body)
+            })
+        }
+        Format::Png | Format::Svg => {
+            // parse() fills the options for both image formats.
+            let Some(opts) = &rq.graph else {
+                return Err(bad_request("graph options missing"));
+            };
+            let (from, until) = (rq.ctx.from, rq.ctx.until);
+            let (bytes, content_type) = if rq.format == Format::Png {
+                (graph::try_png(&series, opts, from, until), "image/png")
+            } else {
+                (graph::try_svg(&series, opts, from, until), "image/svg+xml")
+            };
+            let body = bytes.map_err(|e| bad_request(e.to_string()))?;
+            Ok(Reply {
+                content_type,
                 ..Reply::json(body)
             })
         }
@@ -150,12 +173,7 @@ fn check_size(series: &[Series]) -> Result<(), Reply> {
 /// graphite-web's `parseOptions`, in its order, then pencil's own refusals.
 fn parse(p: Params, now: i64) -> Result<RenderRequest, Reply> {
     match p.get("graphType").unwrap_or("line") {
-        "line" => {}
-        "pie" => {
-            return Err(bad_request(
-                "graphType 'pie' is not supported yet: pencil renders line data (json, csv, raw).",
-            ))
-        }
+        "line" | "pie" => {}
         other => {
             return Err(invalid(format!(
                 "Invalid graphType {}, must be one of ['line', 'pie']",
@@ -215,6 +233,12 @@ fn parse(p: Params, now: i64) -> Result<RenderRequest, Reply> {
     if from == until {
         return Err(invalid("Invalid empty time range"));
     }
+    let graph = match format {
+        Format::Png | Format::Svg => {
+            Some(GraphOptions::from_params(p.0, &tz).map_err(|e| bad_request(e.to_string()))?)
+        }
+        _ => None,
+    };
     let x_files_factor = match p.get("xFilesFactor") {
         Some(v) => py_float(v).map_err(invalid)?,
         None => 0.0,
@@ -233,6 +257,7 @@ fn parse(p: Params, now: i64) -> Result<RenderRequest, Reply> {
         jsonp,
         max_data_points,
         json,
+        graph,
     })
 }
 
@@ -276,21 +301,17 @@ fn format_of(p: Params) -> Result<Format, Reply> {
         Some("json") => Ok(Format::Json),
         Some("csv") => Ok(Format::Csv),
         Some("raw") => Ok(Format::Raw),
-        Some(image @ ("png" | "svg" | "pdf")) => Err(bad_request(format!(
-            "format={image} is not supported yet: pencil renders json, csv and raw for now \
-             (png and svg images come later)."
-        ))),
+        Some("png") => Ok(Format::Png),
+        Some("svg") => Ok(Format::Svg),
+        Some("pdf") => Err(bad_request(
+            "format=pdf is not supported by pencil: use format=png or svg for images, json, csv \
+             or raw for data.",
+        )),
         Some(other @ ("pickle" | "msgpack" | "dygraph" | "rickshaw")) => Err(bad_request(format!(
             "format={other} is not supported by pencil: use format=json, csv or raw."
         ))),
-        Some(other) => Err(bad_request(format!(
-            "Unknown format={other:?}: graphite-web answers a png image for it, which pencil \
-             does not render yet; use format=json, csv or raw."
-        ))),
-        None => Err(bad_request(
-            "No format given: graphite-web answers a png image by default, which pencil does \
-             not render yet; add format=json (or csv, raw).",
-        )),
+        // graphite-web draws a png for an unknown format or none at all.
+        _ => Ok(Format::Png),
     }
 }
 

@@ -19,22 +19,19 @@ pub struct Answer {
 /// `grouped=1|true`, only those of `group=` when given.
 pub fn function_list(params: &[(String, String)]) -> Answer {
     let q = Query::read(params);
-    if let Some(refusal) = q.refuse_pie() {
-        return refusal;
-    }
     let mut out: Vec<(String, Json)> = Vec::new();
-    for (module, spec) in specs() {
-        if q.group.is_some_and(|g| g != spec.group) {
+    for (group, name, info) in q.infos() {
+        if q.group.is_some_and(|g| g != group) {
             continue;
         }
-        let info = (spec.name.to_string(), info(spec, module));
+        let info = (name.to_string(), info);
         if !q.grouped {
             out.push(info);
             continue;
         }
-        match out.iter_mut().find(|(g, _)| g == spec.group) {
+        match out.iter_mut().find(|(g, _)| g == group) {
             Some((_, Json::Obj(members))) => members.push(info),
-            _ => out.push((spec.group.to_string(), Json::Obj(vec![info]))),
+            _ => out.push((group.to_string(), Json::Obj(vec![info]))),
         }
     }
     q.answer(200, &Json::Obj(out))
@@ -43,11 +40,8 @@ pub fn function_list(params: &[(String, String)]) -> Answer {
 /// `GET /functions/<name>`: one function's info, or 404 `{"error": ...}`.
 pub fn function_details(name: &str, params: &[(String, String)]) -> Answer {
     let q = Query::read(params);
-    if let Some(refusal) = q.refuse_pie() {
-        return refusal;
-    }
-    match specs().find(|(_, spec)| spec.name == name) {
-        Some((module, spec)) => q.answer(200, &info(spec, module)),
+    match q.infos().find(|(_, n, _)| *n == name) {
+        Some((_, _, info)) => q.answer(200, &info),
         None => q.error(404, &format!("Function not found: {name}")),
     }
 }
@@ -86,15 +80,18 @@ impl<'p> Query<'p> {
         }
     }
 
-    /// pencil draws no pie charts, so it has none of graphite-web's pie functions.
-    fn refuse_pie(&self) -> Option<Answer> {
-        self.pie.then(|| {
-            self.error(
-                400,
-                "type=pie is not supported: pencil does not draw pie charts, so it has no pie \
-                 functions (average, maximum, minimum)",
+    /// `(group, name, info)` of every function this query lists: the series functions, or
+    /// with `type=pie` the ways a pie graph reduces a series (`pieMode`).
+    fn infos(&self) -> Box<dyn Iterator<Item = (&'static str, &'static str, Json)>> {
+        if self.pie {
+            Box::new(
+                PIE_FUNCTIONS
+                    .iter()
+                    .map(|&(name, description)| (PIE_GROUP, name, pie_info(name, description))),
             )
-        })
+        } else {
+            Box::new(specs().map(|(module, spec)| (spec.group, spec.name, info(spec, module))))
+        }
     }
 
     fn answer(&self, status: u16, json: &Json) -> Answer {
@@ -112,6 +109,32 @@ impl<'p> Query<'p> {
             &Json::Obj(vec![("error".into(), Json::Str(message.into()))]),
         )
     }
+}
+
+const PIE_GROUP: &str = "Pie";
+/// graphite-web's pie functions: what `pieMode` names, each reducing one series to a slice.
+const PIE_FUNCTIONS: &[(&str, &str)] = &[
+    ("average", "Return the average"),
+    ("maximum", "Return the maximum"),
+    ("minimum", "Return the minimum"),
+];
+
+fn pie_info(name: &str, description: &str) -> Json {
+    Json::Obj(vec![
+        ("name".into(), Json::Str(name.into())),
+        ("function".into(), Json::Str(format!("{name}(series)"))),
+        ("description".into(), Json::Str(description.into())),
+        ("module".into(), Json::Str("pencil::render::graph".into())),
+        ("group".into(), Json::Str(PIE_GROUP.into())),
+        (
+            "params".into(),
+            Json::Arr(vec![Json::Obj(vec![
+                ("name".into(), Json::Str("series".into())),
+                ("type".into(), Json::Str("series".into())),
+                ("required".into(), Json::Bool(true)),
+            ])]),
+        ),
+    ])
 }
 
 /// graphite-web's `functionInfo`: keys in its order.

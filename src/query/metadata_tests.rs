@@ -133,10 +133,24 @@ fn unknown_names_and_pie() {
         details("nope", &[]),
         (404, "{\"error\": \"Function not found: nope\"}".to_string())
     );
+    // As graphite-web answers it, module aside.
     let (status, body) = list(&[("type", "pie")]);
-    assert_eq!(status, 400);
-    assert!(parse(&body)["error"].as_str().unwrap().contains("type=pie"));
-    assert_eq!(details("color", &[("type", "pie")]).0, 400);
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        "{\"average\": {\"name\": \"average\", \"function\": \"average(series)\", \
+         \"description\": \"Return the average\", \"module\": \"pencil::render::graph\", \
+         \"group\": \"Pie\", \"params\": [{\"name\": \"series\", \"type\": \"series\", \
+         \"required\": true}]}, \"maximum\": {\"name\": \"maximum\", \"function\": \
+         \"maximum(series)\", \"description\": \"Return the maximum\", \"module\": \
+         \"pencil::render::graph\", \"group\": \"Pie\", \"params\": [{\"name\": \"series\", \
+         \"type\": \"series\", \"required\": true}]}, \"minimum\": {\"name\": \"minimum\", \
+         \"function\": \"minimum(series)\", \"description\": \"Return the minimum\", \
+         \"module\": \"pencil::render::graph\", \"group\": \"Pie\", \"params\": [{\"name\": \
+         \"series\", \"type\": \"series\", \"required\": true}]}}"
+    );
+    assert_eq!(details("color", &[("type", "pie")]).0, 404);
+    assert_eq!(details("maximum", &[("type", "pie")]).0, 200);
     assert_eq!(list(&[("type", "other")]).0, 200);
 }
 

@@ -216,7 +216,7 @@ fn render_parameter_refusals_quote_the_value() {
         == "Invalid parameters (could not convert string to float: 'x')\n");
     answers!("/render?target=a.*&format=json&graphType=bar" => 400,
         == "Invalid parameters (Invalid graphType 'bar', must be one of ['line', 'pie'])\n");
-    answers!("/render?target=a.*&format=json&graphType=pie" => 400, "graphType 'pie' is not supported yet");
+    answers!("/render?target=a.*&format=json&graphType=pie" => 200, "\"a.x\"");
     answers!("/render?target=a.*&format=json&maxDataPoints=0" => 400, "maxDataPoints=0");
     answers!("/render?target=a.[x&format=json" => 400, "unclosed bracket");
     answers!("/render?target=a.*&format=json&jsonp=alert(1)" => 400, "Invalid jsonp callback");
@@ -232,19 +232,32 @@ fn render_query_errors_are_400_with_their_message() {
 }
 
 #[test]
-fn render_formats_other_than_json_csv_raw_are_refused_by_name() {
-    answers!("/render?target=a.*" => 400, "No format given");
-    answers!("/render?target=a.*" => 400, "add format=json");
-    answers!("/render?target=a.*&format=png" => 400, "format=png is not supported yet");
-    answers!("/render?target=a.*&format=svg" => 400, "format=svg is not supported yet");
+fn render_images_by_default_and_other_formats_refused_by_name() {
+    // graphite-web's default (no format, or one it does not know) is a png.
+    for query in [
+        "/render?target=a.*",
+        "/render?target=a.*&format=png",
+        "/render?target=a.*&format=xml",
+        "/render?target=a.*&format=",
+    ] {
+        let r = reply(&get(query));
+        assert_eq!((r.status, r.content_type), (200, "image/png"), "{query}");
+        assert!(r.body.starts_with(b"\x89PNG\r\n\x1a\n"), "{query}");
+    }
+    let svg = reply(&get("/render?target=a.*&format=svg&title=%3Cb%3E"));
+    assert_eq!((svg.status, svg.content_type), (200, "image/svg+xml"));
+    let text = String::from_utf8(svg.body).unwrap();
+    assert!(
+        text.contains("<svg") && text.contains("&lt;b&gt;"),
+        "{text}"
+    );
+    answers!("/render?target=a.*&format=png&width=abc" => 400, "width");
     answers!("/render?target=a.*&format=pdf" => 400, "format=pdf");
     answers!("/render?target=a.*&format=pickle" => 400, "format=pickle is not supported by pencil");
     answers!("/render?target=a.*&pickle=1" => 400, "format=pickle");
     answers!("/render?target=a.*&format=msgpack" => 400, "format=msgpack");
     answers!("/render?target=a.*&format=dygraph" => 400, "format=dygraph");
     answers!("/render?target=a.*&format=rickshaw" => 400, "format=rickshaw");
-    answers!("/render?target=a.*&format=xml" => 400, "Unknown format=\"xml\"");
-    answers!("/render?target=a.*&format=" => 400, "Unknown format=\"\"");
 }
 
 #[test]
