@@ -114,6 +114,8 @@ fn not_found(path: &str) -> Reply {
 }
 
 #[cfg(test)]
+mod ints_tests;
+#[cfg(test)]
 mod meta_tests;
 #[cfg(test)]
 pub(crate) mod tests;

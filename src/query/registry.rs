@@ -205,16 +205,30 @@ impl Invocation<'_> {
         }
     }
 
-    /// Takes the series list bound to parameter `i` (empty if it was not a series list).
+    /// Takes the series list bound to parameter `i` (empty if it was not a series list), for a
+    /// body that computes new values: they are floats, so the Python-int flags are cleared.
     pub fn take_series(&mut self, i: usize) -> Vec<Series> {
+        floats(self.take_series_with_ints(i))
+    }
+
+    /// Takes the series list of parameter `i` as it is, for a body that keeps values (alias,
+    /// filters, sorts) or tracks which stay Python ints.
+    pub fn take_series_with_ints(&mut self, i: usize) -> Vec<Series> {
         match self.args.get_mut(i) {
             Some(Value::Series(list)) => std::mem::take(list),
             _ => Vec::new(),
         }
     }
 
-    /// Takes every series list of a `multiple` series parameter, one `Vec` per argument.
+    /// Takes every series list of a `multiple` series parameter, one `Vec` per argument, with
+    /// the Python-int flags cleared (see `take_series`).
     pub fn take_series_lists(&mut self, i: usize) -> Vec<Vec<Series>> {
+        let lists = self.take_series_lists_with_ints(i);
+        lists.into_iter().map(floats).collect()
+    }
+
+    /// `take_series_lists`, keeping the Python-int flags (see `take_series_with_ints`).
+    pub fn take_series_lists_with_ints(&mut self, i: usize) -> Vec<Vec<Series>> {
         match self.args.get_mut(i) {
             Some(Value::List(values)) => values
                 .iter_mut()
@@ -228,9 +242,15 @@ impl Invocation<'_> {
         }
     }
 
-    /// Every series of a `multiple` series parameter, concatenated in order.
+    /// Every series of a `multiple` series parameter, concatenated in order, as floats.
     pub fn take_all_series(&mut self, i: usize) -> Vec<Series> {
         self.take_series_lists(i).into_iter().flatten().collect()
+    }
+
+    /// `take_all_series`, keeping the Python-int flags (see `take_series_with_ints`).
+    pub fn take_all_series_with_ints(&mut self, i: usize) -> Vec<Series> {
+        let lists = self.take_series_lists_with_ints(i);
+        lists.into_iter().flatten().collect()
     }
 
     pub fn value(&self, i: usize) -> &Value {
@@ -274,11 +294,20 @@ impl Invocation<'_> {
         }
     }
 
-    /// Re-evaluates the raw argument of parameter `i` over `[from, until)`.
+    /// Re-evaluates the raw argument of parameter `i` over `[from, until)`, for a body that
+    /// computes new (float) values from it.
     pub fn refetch(&self, i: usize, from: i64, until: i64) -> Result<Vec<Series>, QueryError> {
         match self.raw.get(i).copied().flatten() {
-            Some(expr) => self.eval.eval_with_range(expr, from, until),
+            Some(expr) => self.eval.eval_with_range(expr, from, until).map(floats),
             None => Err(self.error(format!("argument {} is missing", i + 1))),
         }
     }
+}
+
+/// Clears the Python-int flags of a list whose values a body is about to recompute.
+fn floats(mut list: Vec<Series>) -> Vec<Series> {
+    for s in &mut list {
+        s.ints = Vec::new();
+    }
+    list
 }

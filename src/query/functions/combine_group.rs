@@ -110,14 +110,14 @@ fn group_by_nodes_with(
 fn group_by_node(inv: &mut Invocation<'_>) -> Out {
     let node = inv.value(1).clone();
     let callback = inv.str(2).unwrap_or("average").to_string();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     group_by_nodes_with(inv, list, &callback, &[node])
 }
 
 fn group_by_nodes(inv: &mut Invocation<'_>) -> Out {
     let callback = inv.str(1).unwrap_or_default().to_string();
     let nodes = inv.list(2).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     group_by_nodes_with(inv, list, &callback, &nodes)
 }
 
@@ -136,7 +136,7 @@ fn group_by_tags(inv: &mut Invocation<'_>) -> Out {
     if tags.is_empty() {
         return Err(inv.error("no tags specified"));
     }
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     let by_name = tags.iter().any(|t| t == "name");
     let mut names: Vec<&str> = list.iter().map(|s| tag(s, "name")).collect();
     names.sort_unstable();
@@ -208,13 +208,13 @@ fn with_wildcards(inv: &Invocation<'_>, list: Vec<Series>, func: &str, positions
 fn aggregate_with_wildcards(inv: &mut Invocation<'_>) -> Out {
     let func = inv.str(1).unwrap_or_default().to_string();
     let positions = inv.list(2).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     with_wildcards(inv, list, &func, &positions)
 }
 
 fn wildcards_by(inv: &mut Invocation<'_>, func: &str) -> Out {
     let positions = inv.list(1).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     with_wildcards(inv, list, func, &positions)
 }
 fn sum_series_with_wildcards(inv: &mut Invocation<'_>) -> Out {
@@ -244,7 +244,7 @@ fn apply_by_node(inv: &mut Invocation<'_>) -> Out {
     let node = inv.int(1).unwrap_or(0);
     let template = inv.str(2).unwrap_or_default().to_string();
     let new_name = inv.str(3).map(str::to_string);
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     let prefixes: std::collections::BTreeSet<String> = list
         .iter()
         .map(|s| {
@@ -274,7 +274,7 @@ fn apply_by_node(inv: &mut Invocation<'_>) -> Out {
 /// returns the groups one after the other, which reduceSeries reads the same way.
 fn map_series(inv: &mut Invocation<'_>) -> Out {
     let nodes = inv.list(1).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     Ok(group_by(list, |s| agg_key(s, &nodes))
         .into_iter()
         .flat_map(|(_, g)| g)
@@ -294,7 +294,7 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
             _ => None,
         })
         .collect();
-    let all = inv.take_all_series(0);
+    let all = inv.take_all_series_with_ints(0);
     let mut groups: Vec<(String, Vec<Option<Series>>)> = Vec::new();
     for s in all {
         let nodes: Vec<&str> = s.name.split('.').collect();

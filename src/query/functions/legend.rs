@@ -103,7 +103,7 @@ fn legend_value(inv: &mut Invocation<'_>) -> Out {
              ending with 'si' or 'binary'",
         ));
     }
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for kind in &types {
         let func = aggfuncs::agg_func(kind);
         for s in &mut list {
@@ -156,7 +156,7 @@ fn cacti_style(inv: &mut Invocation<'_>) -> Out {
             (None, false) => format!("{x:.2} {units}"),
         }
     };
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     let stats: Vec<[f64; 3]> = list
         .iter()
         .map(|s| {
@@ -207,7 +207,7 @@ fn alias_query(inv: &mut Invocation<'_>) -> Out {
     )
     .map_err(|e| inv.error(e))?;
     let new_name = inv.str(3).unwrap_or_default().to_string();
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         let query = sub.replace(&s.name);
         let found = inv.eval.eval_target(&query)?;

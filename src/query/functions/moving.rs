@@ -220,6 +220,15 @@ fn exponential_moving_average(inv: &mut Invocation<'_>) -> Out {
             s.tags
                 .insert("exponentialMovingAverage".into(), window.text.clone());
             s.start = s.start.saturating_add(preview);
+            // graphite-web seeds with `safeAvg(...) or 0`: a missing or zero average is the
+            // int 0, and the first point is that seed.
+            s.ints = if seed.is_nan() || seed == 0.0 {
+                let mut ints = vec![false; values.len()];
+                ints[0] = true;
+                ints
+            } else {
+                Vec::new()
+            };
             s.values = values;
             s
         })
@@ -317,7 +326,6 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
 pub(crate) mod tests {
     use crate::query::ast::Expr;
     use crate::query::functions::testing::{ctx, run, series, FakeSource};
-    use crate::query::pyfmt;
     use crate::query::registry::Value;
     use crate::series::Series;
 
@@ -359,25 +367,9 @@ pub(crate) mod tests {
 
     /// graphite-web's `format=raw` line: `name,start,end,step|v,...` with `None`.
     pub(crate) fn raw(s: &Series) -> String {
-        let values: Vec<String> = s
-            .values
-            .iter()
-            .map(|v| {
-                if v.is_nan() {
-                    "None".into()
-                } else {
-                    pyfmt::repr(*v)
-                }
-            })
-            .collect();
-        format!(
-            "{},{},{},{}|{}",
-            s.name,
-            s.start,
-            s.end(),
-            s.step,
-            values.join(",")
-        )
+        let mut out = Vec::new();
+        crate::render::raw::write_series_list(std::slice::from_ref(s), &mut out);
+        String::from_utf8_lossy(&out).trim_end().to_string()
     }
 
     /// Runs `func(path, args...)` over `[from, until)` against the reference data, the first
@@ -591,7 +583,7 @@ pub(crate) mod tests {
         assert_eq!(
             line("cf.m.c", Value::Int(2)),
             [
-                "exponentialMovingAverage(cf.m.c,2),1796180350,1796180420,10|0.0,None,2.333333,\
+                "exponentialMovingAverage(cf.m.c,2),1796180350,1796180420,10|0,None,2.333333,\
               None,None,None,3.111111"
             ]
         );

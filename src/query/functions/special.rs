@@ -29,7 +29,7 @@ fn set_consolidation(inv: &mut Invocation<'_>, name: &str) -> Out {
             "unknown consolidation function {name:?}; use one of {CONSOLIDATION_NAMES:?}"
         ))
     })?;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.consolidation = func;
         s.tags.insert("consolidateBy".into(), name.to_string());
@@ -65,7 +65,7 @@ fn set_x_files_factor(inv: &mut Invocation<'_>) -> Out {
             pyfmt::repr(xff)
         )));
     }
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.x_files_factor = xff;
         s.tags.insert("xFilesFactor".into(), pyfmt::repr(xff));

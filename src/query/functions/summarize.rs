@@ -115,6 +115,7 @@ fn summarize(inv: &mut Invocation<'_>) -> Out {
         s.start = start;
         s.step = interval;
         s.values = values;
+        count_is_int(s, &func);
     }
     Ok(list)
 }
@@ -207,8 +208,18 @@ fn smart_summarize(inv: &mut Invocation<'_>) -> Out {
         s.path_expression = s.name.clone();
         s.step = interval;
         s.values = values;
+        count_is_int(s, &func);
     }
     Ok(list)
+}
+
+/// A bucket's `count` is a Python int (`3`, not `3.0`); every other aggregation a float.
+fn count_is_int(s: &mut Series, func: &str) {
+    s.ints = if func == "count" {
+        vec![true; s.values.len()]
+    } else {
+        Vec::new()
+    };
 }
 
 /// Values are rates per second: each point adds `value × seconds of [t, t+step)` to every

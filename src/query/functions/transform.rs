@@ -384,8 +384,14 @@ fn transform_null(inv: &mut Invocation<'_>) -> Out {
             *m |= !v.is_nan();
         }
     }
-    let mut list = inv.take_series(0);
+    // The known values are kept as they are, Python ints included; an unwritten default is
+    // the int 0 (`transformNull(x)` prints `0`, `transformNull(x,0)` prints `0.0`).
+    let default_is_int = !given(inv, 1);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
+        if default_is_int || !s.ints.is_empty() {
+            s.ints.resize(s.values.len(), false);
+        }
         s.tags.insert("transformNull".into(), tag.clone());
         if reference.is_empty() {
             s.name = format!("transformNull({},{})", s.name, pyfmt::g(default));
@@ -401,6 +407,9 @@ fn transform_null(inv: &mut Invocation<'_>) -> Out {
         for (i, v) in s.values.iter_mut().enumerate() {
             if v.is_nan() && (reference.is_empty() || mask.get(i).copied().unwrap_or(false)) {
                 *v = default;
+                if let Some(int) = s.ints.get_mut(i) {
+                    *int = default_is_int;
+                }
             }
         }
     }
@@ -416,13 +425,16 @@ fn is_non_null(inv: &mut Invocation<'_>) -> Out {
         for v in &mut s.values {
             *v = if v.is_nan() { 0.0 } else { 1.0 };
         }
+        // graphite-web appends the ints 0 and 1.
+        s.ints = vec![true; s.values.len()];
     }
     Ok(list)
 }
 
-/// 1 where a value differs from the previous known value, else 0 (None included).
+/// 1 where a value differs from the previous known value, else 0 (None included); Python
+/// ints, as graphite-web appends them.
 fn changed(inv: &mut Invocation<'_>) -> Out {
-    rewrite(inv, "changed", |values| {
+    let list = rewrite(inv, "changed", |values| {
         let mut previous = f64::NAN;
         for v in values.iter_mut() {
             let now = *v;
@@ -436,7 +448,8 @@ fn changed(inv: &mut Invocation<'_>) -> Out {
                 0.0
             };
         }
-    })
+    })?;
+    Ok(list.into_iter().map(Series::all_ints).collect())
 }
 
 const ONE_SERIES: &[Param] = &[SERIES];
