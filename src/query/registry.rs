@@ -153,6 +153,41 @@ pub struct FunctionSpec {
     pub aggregator: bool,
 }
 
+impl FunctionSpec {
+    /// An entry of a family's table: a function of `group` that is not an aggregating
+    /// callback (see `aggregating`).
+    pub const fn new(
+        name: &'static str,
+        group: &'static str,
+        description: &'static str,
+        params: &'static [Param],
+        run: FunctionBody,
+    ) -> FunctionSpec {
+        FunctionSpec {
+            name,
+            group,
+            description,
+            params,
+            run,
+            aggregator: false,
+        }
+    }
+
+    /// The same spec, also accepted as an `aggOrSeriesFunc` callback.
+    pub const fn aggregating(self) -> FunctionSpec {
+        FunctionSpec {
+            aggregator: true,
+            ..self
+        }
+    }
+
+    /// The same function under another name, as graphite-web's aliases (`map` for
+    /// `mapSeries`) share one body and one description.
+    pub const fn named(self, name: &'static str) -> FunctionSpec {
+        FunctionSpec { name, ..self }
+    }
+}
+
 /// A bound argument value. Series lists are evaluated before the body runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

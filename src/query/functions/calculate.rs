@@ -316,25 +316,16 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::query::functions::moving::tests::call;
+    use crate::query::functions::moving::tests::{call, reference_case, s};
     use crate::query::registry::Value;
 
     const FROM: i64 = 1796180200;
     const UNTIL: i64 = 1796180400;
 
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
-
     /// Every expected line is graphite-web 1.1.8's `format=raw` answer for the same data
     /// (`moving::tests::reference`), except where a comment says otherwise.
     macro_rules! case {
-        ($func:expr, $path:expr, [$($arg:expr),*] => [$($want:expr),* $(,)?]) => {
-            assert_eq!(
-                call($func, $path, vec![$($arg),*], FROM, UNTIL),
-                Ok(vec![$($want.to_string()),*])
-            )
-        };
+        ($($t:tt)*) => { reference_case!(FROM, UNTIL; $($t)*) };
     }
 
     #[test]

@@ -382,14 +382,7 @@ const fn aggregator(
     description: &'static str,
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: COMBINE,
-        description,
-        params: LISTS,
-        run,
-        aggregator: true,
-    }
+    FunctionSpec::new(name, COMBINE, description, LISTS, run).aggregating()
 }
 
 const SUM: &str = "Adds the series together point by point (nulls ignored; all null gives null). \

@@ -331,33 +331,38 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
 const SERIES: Param = Param::req("seriesList", T::SeriesList);
 
 const POSITIONS: &[Param] = &[SERIES, Param::opt("position", T::Node).many()];
-const MAP_PARAMS: &[Param] = &[SERIES, Param::req("mapNodes", T::NodeOrTag).many()];
-const REDUCE_PARAMS: &[Param] = &[
-    Param::req("seriesLists", T::SeriesLists),
-    Param::req("reduceFunction", T::String),
-    Param::req("reduceNode", T::Node),
-    Param::req("reduceMatchers", T::String).many(),
-];
 
 const fn wildcards(
     name: &'static str,
     description: &'static str,
     run: crate::query::registry::FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: COMBINE,
-        description,
-        params: POSITIONS,
-        run,
-        aggregator: true,
-    }
+    FunctionSpec::new(name, COMBINE, description, POSITIONS, run).aggregating()
 }
 
-const MAP: &str = "Groups the series by the given nodes or tags, for reduceSeries.";
-const REDUCE: &str = "For each group of series sharing the nodes before reduceNode, calls \
-                      reduceFunction with the series whose reduceNode equals each matcher, in \
-                      matcher order; the result is named <prefix>.reduce.<function>.";
+const MAP_SERIES: FunctionSpec = FunctionSpec {
+    name: "mapSeries",
+    group: COMBINE,
+    description: "Groups the series by the given nodes or tags, for reduceSeries.",
+    params: &[SERIES, Param::req("mapNodes", T::NodeOrTag).many()],
+    run: map_series,
+    aggregator: false,
+};
+const REDUCE_SERIES: FunctionSpec = FunctionSpec {
+    name: "reduceSeries",
+    group: COMBINE,
+    description: "For each group of series sharing the nodes before reduceNode, calls \
+                  reduceFunction with the series whose reduceNode equals each matcher, in \
+                  matcher order; the result is named <prefix>.reduce.<function>.",
+    params: &[
+        Param::req("seriesLists", T::SeriesLists),
+        Param::req("reduceFunction", T::String),
+        Param::req("reduceNode", T::Node),
+        Param::req("reduceMatchers", T::String).many(),
+    ],
+    run: reduce_series,
+    aggregator: false,
+};
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
     FunctionSpec {
@@ -443,38 +448,10 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         run: apply_by_node,
         aggregator: false,
     },
-    FunctionSpec {
-        name: "mapSeries",
-        group: COMBINE,
-        description: MAP,
-        params: MAP_PARAMS,
-        run: map_series,
-        aggregator: false,
-    },
-    FunctionSpec {
-        name: "map",
-        group: COMBINE,
-        description: MAP,
-        params: MAP_PARAMS,
-        run: map_series,
-        aggregator: false,
-    },
-    FunctionSpec {
-        name: "reduceSeries",
-        group: COMBINE,
-        description: REDUCE,
-        params: REDUCE_PARAMS,
-        run: reduce_series,
-        aggregator: false,
-    },
-    FunctionSpec {
-        name: "reduce",
-        group: COMBINE,
-        description: REDUCE,
-        params: REDUCE_PARAMS,
-        run: reduce_series,
-        aggregator: false,
-    },
+    MAP_SERIES,
+    MAP_SERIES.named("map"),
+    REDUCE_SERIES,
+    REDUCE_SERIES.named("reduce"),
 ];
 
 #[cfg(test)]

@@ -262,14 +262,7 @@ pub(crate) const fn spec(
     description: &'static str,
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: FILTER_SERIES,
-        description,
-        params,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, FILTER_SERIES, description, params, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[

@@ -89,14 +89,7 @@ const fn spec(
     description: &'static str,
     run: crate::query::registry::FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: FILTER_DATA,
-        description,
-        params: PARAMS,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, FILTER_DATA, description, PARAMS, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[

@@ -279,14 +279,7 @@ const SEASONALITY: Param = Param::opt("seasonality", T::Interval)
 const BAND_PARAMS: &[Param] = &[SERIES, DELTA, BOOTSTRAP, SEASONALITY];
 
 const fn spec(name: &'static str, description: &'static str, run: FunctionBody) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: CALCULATE,
-        description,
-        params: BAND_PARAMS,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, CALCULATE, description, BAND_PARAMS, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
@@ -318,25 +311,16 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::query::functions::moving::tests::call;
+    use crate::query::functions::moving::tests::{call, reference_case, s};
     use crate::query::registry::Value;
 
     const FROM: i64 = 1796180600;
     const UNTIL: i64 = 1796180800;
 
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
-
     /// Every expected line is graphite-web 1.1.8's `format=raw` answer for the same data
-    /// (`moving::tests::reference`); its integer zeros (aberration) are pencil's `0.0`.
+    /// (`moving::tests::reference`).
     macro_rules! case {
-        ($func:expr, $path:expr, [$($arg:expr),*] => [$($want:expr),* $(,)?]) => {
-            assert_eq!(
-                call($func, $path, vec![$($arg),*], FROM, UNTIL),
-                Ok(vec![$($want.to_string()),*])
-            )
-        };
+        ($($t:tt)*) => { reference_case!(FROM, UNTIL; $($t)*) };
     }
 
     #[test]

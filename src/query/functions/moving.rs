@@ -258,14 +258,7 @@ const fn moving_spec(
     description: &'static str,
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: CALCULATE,
-        description,
-        params: MOVING_PARAMS,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, CALCULATE, description, MOVING_PARAMS, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
@@ -401,9 +394,23 @@ pub(crate) mod tests {
         out[0].clone()
     }
 
-    fn s(text: &str) -> Value {
+    pub(crate) fn s(text: &str) -> Value {
         Value::Str(text.into())
     }
+
+    /// `reference_case!(from, until; func, path, [args] => [raw lines])`: `func` over the
+    /// reference data, re-fetchable through `path`, answers exactly those `format=raw` lines.
+    macro_rules! reference_case {
+        ($from:expr, $until:expr; $func:expr, $path:expr, [$($arg:expr),*] => [$($want:expr),* $(,)?]) => {
+            assert_eq!(
+                $crate::query::functions::moving::tests::call(
+                    $func, $path, vec![$($arg),*], $from, $until
+                ),
+                Ok(vec![$($want.to_string()),*])
+            )
+        };
+    }
+    pub(crate) use reference_case;
 
     macro_rules! case {
         ($func:expr, $path:expr, [$($arg:expr),*] => $want:expr) => {

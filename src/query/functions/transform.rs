@@ -466,14 +466,7 @@ pub(super) const fn spec(
     params: &'static [Param],
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: TRANSFORM,
-        description,
-        params,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, TRANSFORM, description, params, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
