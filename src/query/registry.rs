@@ -329,6 +329,17 @@ impl Invocation<'_> {
         }
     }
 
+    /// The strings of a `multiple` string parameter (other values are left out).
+    pub fn strings(&self, i: usize) -> Vec<String> {
+        self.list(i)
+            .iter()
+            .filter_map(|v| match v {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Re-evaluates the raw argument of parameter `i` over `[from, until)`, for a body that
     /// computes new (float) values from it.
     pub fn refetch(&self, i: usize, from: i64, until: i64) -> Result<Vec<Series>, QueryError> {

@@ -125,14 +125,7 @@ fn group_by_nodes(inv: &mut Invocation<'_>) -> Out {
 /// callback, unless `name` is one of the tags.
 fn group_by_tags(inv: &mut Invocation<'_>) -> Out {
     let callback = inv.str(1).unwrap_or_default().to_string();
-    let tags: Vec<String> = inv
-        .list(2)
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let tags: Vec<String> = inv.strings(2);
     if tags.is_empty() {
         return Err(inv.error("no tags specified"));
     }
@@ -286,14 +279,7 @@ fn map_series(inv: &mut Invocation<'_>) -> Out {
 fn reduce_series(inv: &mut Invocation<'_>) -> Out {
     let func = inv.str(1).unwrap_or_default().to_string();
     let node = inv.int(2).unwrap_or(0);
-    let matchers: Vec<String> = inv
-        .list(3)
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let matchers: Vec<String> = inv.strings(3);
     let all = inv.take_all_series_with_ints(0);
     let mut groups: Vec<(String, Vec<Option<Series>>)> = Vec::new();
     for s in all {
