@@ -343,8 +343,18 @@ impl Invocation<'_> {
     /// Re-evaluates the raw argument of parameter `i` over `[from, until)`, for a body that
     /// computes new (float) values from it.
     pub fn refetch(&self, i: usize, from: i64, until: i64) -> Result<Vec<Series>, QueryError> {
+        self.refetch_with_ints(i, from, until).map(floats)
+    }
+
+    /// `refetch`, keeping the Python-int flags, for a body that only moves values (timeShift).
+    pub fn refetch_with_ints(
+        &self,
+        i: usize,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<Series>, QueryError> {
         match self.raw.get(i).copied().flatten() {
-            Some(expr) => self.eval.eval_with_range(expr, from, until).map(floats),
+            Some(expr) => self.eval.eval_with_range(expr, from, until),
             None => Err(self.error(format!("argument {} is missing", i + 1))),
         }
     }

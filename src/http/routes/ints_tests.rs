@@ -71,6 +71,9 @@ fn ints_survive_what_python_keeps_as_ints() {
         "sortByMaxima(countSeries(ql.*))" => "3,3,3,3,3,3";
         "stacked(countSeries(ql.*))" => "3,3,3,3,3,3";
         "delay(isNonNull(ql.a),1)" => "None,1,1,0,1,0";
+        "timeShift(countSeries(ql.*),'10s')" => "3,3,3,3,3,3";
+        "absolute(countSeries(ql.*))" => "3,3,3,3,3,3";
+        "derivative(isNonNull(ql.a))" => "None,0,-1,1,-1,0";
         "removeBelowValue(isNonNull(ql.a),1)" => "1,1,None,1,None,None";
         "sumSeries(countSeries(ql.*))" => "3,3,3,3,3,3";
         "maxSeries(countSeries(ql.*))" => "3,3,3,3,3,3";

@@ -46,7 +46,16 @@ fn map_known(
     rename: impl Fn(&str) -> String,
     f: impl Fn(f64) -> f64,
 ) -> Out {
-    let mut list = inv.take_series(0);
+    map_values(inv.take_series(0), tag, rename, f)
+}
+
+/// The body of `map_known` over a list already taken.
+fn map_values(
+    mut list: Vec<Series>,
+    tag: Option<(&str, String)>,
+    rename: impl Fn(&str) -> String,
+    f: impl Fn(f64) -> f64,
+) -> Out {
     for s in &mut list {
         if let Some((k, v)) = &tag {
             s.tags.insert(k.to_string(), v.clone());
@@ -145,8 +154,9 @@ fn scale_to_seconds(inv: &mut Invocation<'_>) -> Out {
 }
 
 fn absolute(inv: &mut Invocation<'_>) -> Out {
-    map_known(
-        inv,
+    // Python's abs() of an int is an int.
+    map_values(
+        inv.take_series_with_ints(0),
         Some(("absolute", "1".into())),
         |n| format!("absolute({n})"),
         f64::abs,

@@ -36,6 +36,7 @@ fn relabel(s: &mut Series, first: &Series, reset_end: bool) {
     if reset_end {
         let shown = ((first.end() - first.start).div_euclid(s.step) + 1).max(0) as usize;
         s.values.truncate(shown);
+        s.ints.truncate(shown);
     }
     s.start = first.start;
 }
@@ -60,7 +61,8 @@ fn time_shift(inv: &mut Invocation<'_>) -> Out {
     let Some(first) = list.first() else {
         return Ok(Vec::new());
     };
-    let mut out = inv.refetch(0, from, until)?;
+    // Shifted values are the same Python objects, ints included.
+    let mut out = inv.refetch_with_ints(0, from, until)?;
     for s in &mut out {
         s.tags.insert("timeShift".into(), text.clone());
         // The path expression stays the re-fetched one, as in graphite-web.
