@@ -45,6 +45,8 @@ fn producers_of_python_ints() {
         "changed(ql.a)" => "0,1,0,1,0,0";
         "summarize(ql.a,'1min','count')" => "2,1";
         "summarize(ql.a,'1min','sum')" => "3.0,4.0";
+        "smartSummarize(ql.a,'1min','count')" => "3";
+        "smartSummarize(ql.a,'1min','max')" => "4.0";
         // Only the unwritten default is the int 0; a written 0 is parsed as a float.
         "transformNull(ql.a)" => "1.0,2.0,0,4.0,0,0";
         "transformNull(ql.a,0)" => "1.0,2.0,0.0,4.0,0.0,0.0";
