@@ -73,6 +73,9 @@ fn ints_survive_what_python_keeps_as_ints() {
         "sortByMaxima(countSeries(ql.*))" => "3,3,3,3,3,3";
         "stacked(countSeries(ql.*))" => "3,3,3,3,3,3";
         "delay(isNonNull(ql.a),1)" => "None,1,1,0,1,0";
+        "keepLastValue(transformNull(ql.a))" => "1.0,2.0,0,4.0,0,0";
+        "keepLastValue(aggregate(ql.*,'count'))" => "3,1,1,1,1,1";
+        "keepLastValue(ql.a)" => "1.0,2.0,2.0,4.0,4.0,4.0";
         "timeShift(countSeries(ql.*),'10s')" => "3,3,3,3,3,3";
         "absolute(countSeries(ql.*))" => "3,3,3,3,3,3";
         "derivative(isNonNull(ql.a))" => "None,0,-1,1,-1,0";

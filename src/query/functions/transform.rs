@@ -315,11 +315,15 @@ fn offset_to_zero(inv: &mut Invocation<'_>) -> Out {
 
 /// Renames each series `func(name)` (no tag) and rewrites its values with `fill`.
 fn rewrite(inv: &mut Invocation<'_>, func: &str, fill: impl Fn(&mut [f64])) -> Out {
-    let mut list = inv.take_series(0);
+    rewrite_series(inv.take_series(0), func, |s| fill(&mut s.values))
+}
+
+/// `rewrite` over a list already taken, `fill` seeing the whole series (its int flags too).
+fn rewrite_series(mut list: Vec<Series>, func: &str, fill: impl Fn(&mut Series)) -> Out {
     for s in &mut list {
         s.name = format!("{func}({})", s.name);
         s.path_expression = s.name.clone();
-        fill(&mut s.values);
+        fill(s);
     }
     Ok(list)
 }
@@ -328,22 +332,29 @@ fn rewrite(inv: &mut Invocation<'_>, func: &str, fill: impl Fn(&mut [f64])) -> O
 /// longer runs stay None entirely. The name never shows the limit (graphite-web 1.1.8).
 fn keep_last_value(inv: &mut Invocation<'_>) -> Out {
     let limit = inv.float(1).unwrap_or(f64::INFINITY);
-    rewrite(inv, "keepLastValue", |values| {
+    // The copies are the same Python objects, so a repeated int stays an int.
+    let list = inv.take_series_with_ints(0);
+    rewrite_series(list, "keepLastValue", |s| {
         let mut last = f64::NAN;
+        let mut last_is_int = false;
         let mut run_start = None;
-        for i in 0..=values.len() {
-            let at_end = i == values.len();
-            if !at_end && values[i].is_nan() {
+        for i in 0..=s.values.len() {
+            let at_end = i == s.values.len();
+            if !at_end && s.values[i].is_nan() {
                 run_start.get_or_insert(i);
                 continue;
             }
             if let Some(start) = run_start.take() {
                 if !last.is_nan() && (i - start) as f64 <= limit {
-                    values[start..i].fill(last);
+                    s.values[start..i].fill(last);
+                    if let Some(flags) = s.ints.get_mut(start..i) {
+                        flags.fill(last_is_int);
+                    }
                 }
             }
             if !at_end {
-                last = values[i];
+                last = s.values[i];
+                last_is_int = s.is_int(i);
             }
         }
     })
