@@ -82,6 +82,12 @@ pub struct Series {
     /// Raw values behind each point after maxDataPoints consolidation (1 before).
     pub values_per_point: usize,
     pub style: Style,
+    /// Which values graphite-web holds as Python ints rather than floats (countSeries,
+    /// isNonNull...), so they print `3` and not `3.0` (graphite.md 3.3). Empty means every
+    /// value is a float, the common case, at no cost; otherwise one flag per value. Whoever
+    /// computes new values must clear it (`Invocation::take_series` does) unless Python's
+    /// arithmetic would keep the int.
+    pub ints: Vec<bool>,
 }
 
 impl Series {
@@ -100,7 +106,23 @@ impl Series {
             x_files_factor: 0.0,
             values_per_point: 1,
             style: Style::default(),
+            ints: Vec::new(),
         }
+    }
+
+    /// Marks every value as a Python int (NaN stays None).
+    pub fn all_ints(mut self) -> Series {
+        self.ints = vec![true; self.values.len()];
+        self
+    }
+
+    /// Whether value `i` prints as a Python int: flagged, and an integral finite number.
+    pub fn is_int(&self, i: usize) -> bool {
+        self.ints.get(i).copied().unwrap_or(false)
+            && self
+                .values
+                .get(i)
+                .is_some_and(|v| v.is_finite() && v.fract() == 0.0)
     }
 
     /// Exclusive end: one step past the last value.
@@ -138,6 +160,16 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(s.end(), 0);
         assert_eq!(Series::new("x", 10, 10, vec![1.0, 2.0]).end(), 30);
+    }
+
+    #[test]
+    fn int_flags_only_hold_for_integral_values() {
+        let s = Series::new("x", 0, 10, vec![3.0, f64::NAN, 0.5]).all_ints();
+        assert_eq!(
+            (s.is_int(0), s.is_int(1), s.is_int(2), s.is_int(3)),
+            (true, false, false, false)
+        );
+        assert!(!Series::new("x", 0, 10, vec![3.0]).is_int(0));
     }
 
     #[test]

@@ -99,15 +99,20 @@ fn render(store: &Store, case: &Value, anchor: i64, now: i64) -> (u16, String) {
     )
 }
 
+/// Numbers within 1e-9 relative and of the same Python type: graphite-web prints ints (`4`,
+/// from countSeries and its like) apart from floats (`4.0`), and serde_json keeps the two apart.
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a.as_f64(), b.as_f64()) {
-        (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()),
+        (Some(x), Some(y)) => {
+            a.is_f64() == b.is_f64() && (x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs()))
+        }
         _ => a.is_null() && b.is_null(),
     }
 }
 
 /// The first difference between two /render answers, graphite-web's rules of comparison:
-/// names and order, timestamps, values to 1e-9 relative, null only equal to null.
+/// names and order, timestamps, values to 1e-9 relative and int apart from float, null only
+/// equal to null.
 fn difference(want: &Value, got: &Value) -> Option<String> {
     let (w, g) = (want.as_array()?, got.as_array()?);
     let names = |v: &[Value]| {

@@ -29,9 +29,9 @@ pub fn handle_events(
         Endpoint::List => match method {
             "POST" => match may_write(req.peer, token_param(&req.params), write_token) {
                 Ok(()) => post(store, &req.body, now),
-                Err(message) => error(403, &message),
+                Err(message) => Reply::json_error(403, &message),
             },
-            "GET" | "HEAD" => error(
+            "GET" | "HEAD" => Reply::json_error(
                 501,
                 "GET /events/ (graphite-web's HTML list of events) is not implemented in \
                  pencil; use /events/get_data for the events as JSON",
@@ -127,7 +127,7 @@ fn post(store: &mut Store, body: &[u8], now: i64) -> Reply {
     };
     let (when, what, data, tags) = match fields {
         Ok(fields) => fields,
-        Err(message) => return error(400, &message),
+        Err(message) => return Reply::json_error(400, &message),
     };
     match store.add_event(when, what, data, tags) {
         Ok(_) => Reply {
@@ -137,8 +137,8 @@ fn post(store: &mut Store, body: &[u8], now: i64) -> Reply {
             body: Vec::new(),
         },
         // Not the client's mistake: the log has no room for an event that old.
-        Err(e @ EventError::OlderThanFullLog { .. }) => error(507, &e.to_string()),
-        Err(e) => error(400, &e.to_string()),
+        Err(e @ EventError::OlderThanFullLog { .. }) => Reply::json_error(507, &e.to_string()),
+        Err(e) => Reply::json_error(400, &e.to_string()),
     }
 }
 
@@ -230,7 +230,7 @@ fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
     let time = |name: &str, default: i64| match last(params, name) {
         None => Ok(default),
         Some(spec) => parse_time(spec, now)
-            .map_err(|e| error(400, &format!("Invalid '{name}' parameter: {e}"))),
+            .map_err(|e| Reply::json_error(400, &format!("Invalid '{name}' parameter: {e}"))),
     };
     let (from, until) = match (time("from", 0), time("until", now)) {
         (Ok(from), Ok(until)) => (from, until),
@@ -252,7 +252,7 @@ fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
     let jsonp = last(params, "jsonp");
     if let Some(callback) = jsonp {
         if !is_callback_name(callback) {
-            return error(
+            return Reply::json_error(
                 400,
                 &format!("Invalid jsonp callback {callback:?}: use a JavaScript function name such as cb or app.cb."),
             );
@@ -267,12 +267,7 @@ fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
         }
         body.extend_from_slice(b"{\"when\": ");
         json::write_int(e.when, &mut body);
-        body.extend_from_slice(b", \"what\": ");
-        json::write_str(&e.what, &mut body);
-        body.extend_from_slice(b", \"data\": ");
-        json::write_str(&e.data, &mut body);
-        body.extend_from_slice(b", \"tags\": ");
-        write_tags(e, None, &mut body);
+        write_what_data_tags(e, &mut body);
         body.extend_from_slice(b", \"id\": ");
         json::write_int(e.id as i64, &mut body);
         body.push(b'}');
@@ -288,11 +283,21 @@ fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
     Reply::json(body)
 }
 
+/// The `"what"`, `"data"` and `"tags"` members, in the order both event answers use.
+fn write_what_data_tags(e: &Event, body: &mut Vec<u8>) {
+    body.extend_from_slice(b", \"what\": ");
+    json::write_str(&e.what, body);
+    body.extend_from_slice(b", \"data\": ");
+    json::write_str(&e.data, body);
+    body.extend_from_slice(b", \"tags\": ");
+    write_tags(e, None, body);
+}
+
 /// `/events/<id>`: the event as Django's `model_to_dict` with `when` in ISO form; `pretty`
 /// indents and sorts the keys as graphite-web's `jsonResponse` does.
 fn detail(log: &EventLog, id: &str, params: &[(String, String)]) -> Reply {
     let Some(e) = id.parse::<u64>().ok().and_then(|id| log.get(id)) else {
-        return error(404, "Event matching query does not exist");
+        return Reply::json_error(404, "Event matching query does not exist");
     };
     let pretty = last(params, "pretty").is_some_and(|p| !p.is_empty());
     let mut body = Vec::new();
@@ -303,12 +308,7 @@ fn detail(log: &EventLog, id: &str, params: &[(String, String)]) -> Reply {
         json::write_int(e.id as i64, &mut body);
         body.extend_from_slice(b", \"when\": ");
         json::write_str(&iso_utc(e.when), &mut body);
-        body.extend_from_slice(b", \"what\": ");
-        json::write_str(&e.what, &mut body);
-        body.extend_from_slice(b", \"data\": ");
-        json::write_str(&e.data, &mut body);
-        body.extend_from_slice(b", \"tags\": ");
-        write_tags(e, None, &mut body);
+        write_what_data_tags(e, &mut body);
         body.push(b'}');
     }
     Reply::json(body)
@@ -380,19 +380,8 @@ fn is_callback_name(callback: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(&b))
 }
 
-/// `{"error": message}`, the shape graphite-web uses for its JSON errors.
-fn error(status: u16, message: &str) -> Reply {
-    let mut body = b"{\"error\": ".to_vec();
-    json::write_str(message, &mut body);
-    body.push(b'}');
-    Reply {
-        status,
-        ..Reply::json(body)
-    }
-}
-
 fn not_allowed(path: &str, allow: &'static str) -> Reply {
-    let mut reply = error(
+    let mut reply = Reply::json_error(
         405,
         &format!("this method is not allowed on {path}: use {allow}"),
     );

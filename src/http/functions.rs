@@ -14,15 +14,7 @@ pub(crate) fn handle(req: &Request) -> Option<Reply> {
         path => Some(path.strip_prefix("/functions/")?),
     };
     if req.method != "GET" {
-        let mut reply = Reply::text(
-            405,
-            format!(
-                "Method {} is not allowed on {}: use GET.",
-                req.method, req.path
-            ),
-        );
-        reply.headers.push(("Allow", "GET".to_string()));
-        return Some(reply);
+        return Some(Reply::method_not_allowed(req, "GET", "GET"));
     }
     let answer = match name {
         None => metadata::function_list(&req.params),

@@ -93,4 +93,29 @@ impl Reply {
             body,
         }
     }
+
+    /// `{"error": message}`, the shape graphite-web's jsonResponse gives its JSON errors.
+    pub(crate) fn json_error(status: u16, message: &str) -> Reply {
+        let mut body = b"{\"error\": ".to_vec();
+        crate::render::json::write_str(message, &mut body);
+        body.push(b'}');
+        Reply {
+            status,
+            ..Reply::json(body)
+        }
+    }
+
+    /// 405 in plain text naming the methods to `use` (`"GET or POST"`), with the `Allow`
+    /// header listing `allow`.
+    pub(crate) fn method_not_allowed(req: &Request, use_: &str, allow: &str) -> Reply {
+        let mut reply = Reply::text(
+            405,
+            format!(
+                "Method {} is not allowed on {}: use {use_}.",
+                req.method, req.path
+            ),
+        );
+        reply.headers.push(("Allow", allow.to_string()));
+        reply
+    }
 }

@@ -81,15 +81,7 @@ pub(crate) fn route(source: &dyn MetricSource, health: &Health, req: &Request, n
         return not_found(&req.path);
     };
     if !matches!(req.method.as_str(), "GET" | "POST" | "HEAD") {
-        let mut reply = Reply::text(
-            405,
-            format!(
-                "Method {} is not allowed on {}: use GET or POST.",
-                req.method, req.path
-            ),
-        );
-        reply.headers.push(("Allow", "GET, POST, HEAD".to_string()));
-        return reply;
+        return Reply::method_not_allowed(req, "GET or POST", "GET, POST, HEAD");
     }
     let ask = Ask {
         source,
@@ -113,6 +105,8 @@ fn not_found(path: &str) -> Reply {
     )
 }
 
+#[cfg(test)]
+mod ints_tests;
 #[cfg(test)]
 mod meta_tests;
 #[cfg(test)]

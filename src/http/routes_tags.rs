@@ -46,7 +46,7 @@ pub(crate) fn auto_complete_values(ask: &Ask) -> Result<Reply, Reply> {
     let exprs: Vec<&str> = p.list("expr").collect();
     let tag = match p.get("tag") {
         Some(t) if !t.is_empty() => t,
-        _ => return Err(error(400, "no tag specified")),
+        _ => return Err(Reply::json_error(400, "no tag specified")),
     };
     let prefix = p.get("valuePrefix").unwrap_or("");
     let limit = limit_of(p)?;
@@ -69,7 +69,7 @@ pub(crate) fn auto_complete_values(ask: &Ask) -> Result<Reply, Reply> {
 fn limit_of(p: Params) -> Result<i64, Reply> {
     match p.get("limit") {
         None => Ok(DEFAULT_LIMIT),
-        Some(v) => py_int(v).map_err(|e| error(400, &e)),
+        Some(v) => py_int(v).map_err(|e| Reply::json_error(400, &e)),
     }
 }
 
@@ -80,9 +80,9 @@ fn parse_terms(exprs: &[&str]) -> Result<Vec<TagTerm>, Reply> {
         .iter()
         .map(|e| TagTerm::parse(e))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|m| error(400, &m))?;
+        .map_err(|m| Reply::json_error(400, &m))?;
     if !terms.is_empty() && terms.iter().all(|t| t.matches("")) {
-        return Err(error(
+        return Err(Reply::json_error(
             400,
             "At least one tagspec must not match the empty string",
         ));
@@ -113,17 +113,6 @@ fn answer(p: Params, found: BTreeSet<String>, limit: i64, with_exprs: bool) -> R
     let mut body = Vec::new();
     write_str_list(list.iter().map(String::as_str), &mut body);
     pretty_json(p, body, 200)
-}
-
-/// `{"error": message}` as graphite-web's jsonResponse answers a ValueError.
-fn error(status: u16, message: &str) -> Reply {
-    let mut body = b"{\"error\": ".to_vec();
-    json::write_str(message, &mut body);
-    body.push(b'}');
-    Reply {
-        status,
-        ..Reply::json(body)
-    }
 }
 
 fn pretty_json(p: Params, body: Vec<u8>, status: u16) -> Reply {

@@ -153,6 +153,41 @@ pub struct FunctionSpec {
     pub aggregator: bool,
 }
 
+impl FunctionSpec {
+    /// An entry of a family's table: a function of `group` that is not an aggregating
+    /// callback (see `aggregating`).
+    pub const fn new(
+        name: &'static str,
+        group: &'static str,
+        description: &'static str,
+        params: &'static [Param],
+        run: FunctionBody,
+    ) -> FunctionSpec {
+        FunctionSpec {
+            name,
+            group,
+            description,
+            params,
+            run,
+            aggregator: false,
+        }
+    }
+
+    /// The same spec, also accepted as an `aggOrSeriesFunc` callback.
+    pub const fn aggregating(self) -> FunctionSpec {
+        FunctionSpec {
+            aggregator: true,
+            ..self
+        }
+    }
+
+    /// The same function under another name, as graphite-web's aliases (`map` for
+    /// `mapSeries`) share one body and one description.
+    pub const fn named(self, name: &'static str) -> FunctionSpec {
+        FunctionSpec { name, ..self }
+    }
+}
+
 /// A bound argument value. Series lists are evaluated before the body runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -205,16 +240,30 @@ impl Invocation<'_> {
         }
     }
 
-    /// Takes the series list bound to parameter `i` (empty if it was not a series list).
+    /// Takes the series list bound to parameter `i` (empty if it was not a series list), for a
+    /// body that computes new values: they are floats, so the Python-int flags are cleared.
     pub fn take_series(&mut self, i: usize) -> Vec<Series> {
+        floats(self.take_series_with_ints(i))
+    }
+
+    /// Takes the series list of parameter `i` as it is, for a body that keeps values (alias,
+    /// filters, sorts) or tracks which stay Python ints.
+    pub fn take_series_with_ints(&mut self, i: usize) -> Vec<Series> {
         match self.args.get_mut(i) {
             Some(Value::Series(list)) => std::mem::take(list),
             _ => Vec::new(),
         }
     }
 
-    /// Takes every series list of a `multiple` series parameter, one `Vec` per argument.
+    /// Takes every series list of a `multiple` series parameter, one `Vec` per argument, with
+    /// the Python-int flags cleared (see `take_series`).
     pub fn take_series_lists(&mut self, i: usize) -> Vec<Vec<Series>> {
+        let lists = self.take_series_lists_with_ints(i);
+        lists.into_iter().map(floats).collect()
+    }
+
+    /// `take_series_lists`, keeping the Python-int flags (see `take_series_with_ints`).
+    pub fn take_series_lists_with_ints(&mut self, i: usize) -> Vec<Vec<Series>> {
         match self.args.get_mut(i) {
             Some(Value::List(values)) => values
                 .iter_mut()
@@ -228,9 +277,15 @@ impl Invocation<'_> {
         }
     }
 
-    /// Every series of a `multiple` series parameter, concatenated in order.
+    /// Every series of a `multiple` series parameter, concatenated in order, as floats.
     pub fn take_all_series(&mut self, i: usize) -> Vec<Series> {
         self.take_series_lists(i).into_iter().flatten().collect()
+    }
+
+    /// `take_all_series`, keeping the Python-int flags (see `take_series_with_ints`).
+    pub fn take_all_series_with_ints(&mut self, i: usize) -> Vec<Series> {
+        let lists = self.take_series_lists_with_ints(i);
+        lists.into_iter().flatten().collect()
     }
 
     pub fn value(&self, i: usize) -> &Value {
@@ -274,11 +329,41 @@ impl Invocation<'_> {
         }
     }
 
-    /// Re-evaluates the raw argument of parameter `i` over `[from, until)`.
+    /// The strings of a `multiple` string parameter (other values are left out).
+    pub fn strings(&self, i: usize) -> Vec<String> {
+        self.list(i)
+            .iter()
+            .filter_map(|v| match v {
+                Value::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Re-evaluates the raw argument of parameter `i` over `[from, until)`, for a body that
+    /// computes new (float) values from it.
     pub fn refetch(&self, i: usize, from: i64, until: i64) -> Result<Vec<Series>, QueryError> {
+        self.refetch_with_ints(i, from, until).map(floats)
+    }
+
+    /// `refetch`, keeping the Python-int flags, for a body that only moves values (timeShift).
+    pub fn refetch_with_ints(
+        &self,
+        i: usize,
+        from: i64,
+        until: i64,
+    ) -> Result<Vec<Series>, QueryError> {
         match self.raw.get(i).copied().flatten() {
             Some(expr) => self.eval.eval_with_range(expr, from, until),
             None => Err(self.error(format!("argument {} is missing", i + 1))),
         }
     }
+}
+
+/// Clears the Python-int flags of a list whose values a body is about to recompute.
+fn floats(mut list: Vec<Series>) -> Vec<Series> {
+    for s in &mut list {
+        s.ints = Vec::new();
+    }
+    list
 }

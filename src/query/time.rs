@@ -370,7 +370,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1..=12).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     // Count years from March so the leap day is the last day of the counted year.
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);

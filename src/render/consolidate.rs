@@ -42,6 +42,8 @@ pub fn max_data_points(series: &mut [Series], max_points: usize) {
             s.step *= per_point as i64;
             s.values = vec![value];
             s.values_per_point *= per_point;
+            // A reduced bucket is a new value; see `bucket` on Python ints.
+            s.ints.clear();
             continue;
         }
         let points = range / s.step as f64;
@@ -70,6 +72,9 @@ fn bucket(s: &mut Series, per_point: usize) {
     s.step = width;
     s.values = out;
     s.values_per_point *= per_point;
+    // Buckets are new values and print as floats. That differs from graphite-web only where
+    // Python's sum/max/min of int values (countSeries...) would have kept an int.
+    s.ints.clear();
 }
 
 /// One bucket as graphite-web's consolidating iterator reduces it: null unless it has a known

@@ -2,7 +2,7 @@
 //! row `name,YYYY-MM-DD HH:MM:SS,value` per point, CRLF line ends, timestamps read on the
 //! request's time zone, an empty field for null. Pure: series in, bytes out.
 
-use super::json::write_float;
+use super::json::{write_float, write_int_value};
 use crate::series::Series;
 use crate::time::{LocalTime, Tz};
 use std::io::Write as _;
@@ -17,7 +17,9 @@ pub fn write_series_list(series: &[Series], tz: &Tz, out: &mut Vec<u8>) {
             let ts = s.start + s.step * i as i64;
             // Writing into a Vec cannot fail.
             let _ = write!(out, ",{},", LocalTime::at(ts, tz));
-            if !v.is_nan() {
+            if s.is_int(i) {
+                write_int_value(v, out);
+            } else if !v.is_nan() {
                 // str(float) in Python 3 is its repr, and inf/-inf print as such.
                 write_float(v, out);
             }
@@ -87,5 +89,14 @@ mod tests {
         let paris = Tz::load("Europe/Paris").expect("tzdata is installed");
         let series = [Series::new("a", 1_600_000_000, 60, vec![1e20])];
         assert_eq!(csv(&series, &paris), "a,2020-09-13 14:26:40,1e+20\r\n");
+    }
+
+    #[test]
+    fn python_ints_print_without_a_point() {
+        let series = [Series::new("n", 0, 60, vec![3.0, f64::NAN]).all_ints()];
+        assert_eq!(
+            csv(&series, &Tz::utc()),
+            "n,1970-01-01 00:00:00,3\r\nn,1970-01-01 00:01:00,\r\n"
+        );
     }
 }

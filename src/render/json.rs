@@ -64,7 +64,11 @@ pub fn write_series_list(series: &[Series], opts: &JsonOptions, out: &mut Vec<u8
             }
             first_point = false;
             out.push(b'[');
-            write_datapoint(v, out);
+            if s.is_int(j) {
+                write_int_value(v, out);
+            } else {
+                write_datapoint(v, out);
+            }
             out.extend_from_slice(b", ");
             write_int(s.start + s.step * j as i64, out);
             out.push(b']');
@@ -280,6 +284,16 @@ pub fn write_int(v: i64, out: &mut Vec<u8>) {
     let _ = write!(out, "{v}");
 }
 
+/// A value graphite-web holds as a Python int (`Series::is_int`: finite and integral), printed
+/// as `str(int)` prints it. Past i64, `{:.0}` gives the double's exact digits, as `int(x)` does.
+pub fn write_int_value(v: f64, out: &mut Vec<u8>) {
+    if v.abs() < 9.0e18 {
+        write_int(v as i64, out);
+    } else {
+        let _ = write!(out, "{v:.0}");
+    }
+}
+
 /// A fixed buffer for `write!` so formatting a float does not allocate.
 #[derive(Default)]
 struct StackText {
@@ -412,6 +426,16 @@ mod tests {
         let mut out = Vec::new();
         write_series_list(series, &opts, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn python_ints_print_without_a_point() {
+        let mut s = Series::new("n", 10, 10, vec![3.0, f64::NAN, 1.5]).all_ints();
+        s.ints[0] = true;
+        assert_eq!(
+            render(&[s], JsonOptions::default()),
+            r#"[{"target": "n", "tags": {"name": "n"}, "datapoints": [[3, 10], [null, 20], [1.5, 30]]}]"#
+        );
     }
 
     #[test]

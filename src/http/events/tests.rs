@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::config::StoreConfig;
+use crate::http::routes::tests::request;
 use std::net::SocketAddr;
 
 const NOW: i64 = 1_796_183_281;
@@ -20,21 +21,6 @@ fn store() -> Store {
 
 fn peer(addr: &str) -> Option<SocketAddr> {
     Some(addr.parse().expect("test address"))
-}
-
-fn request(method: &str, path_and_query: &str, body: &str, from: Option<SocketAddr>) -> Request {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let mut params = Vec::new();
-    crate::http::form::parse_pairs(query.as_bytes(), &mut params);
-    Request {
-        method: method.into(),
-        path: path.into(),
-        params,
-        body: body.as_bytes().to_vec(),
-        peer: from,
-    }
 }
 
 fn ask(s: &mut Store, req: &Request, token: Option<&str>) -> (u16, String) {

@@ -18,7 +18,7 @@ type Out = Result<Vec<Series>, QueryError>;
 
 fn alias(inv: &mut Invocation<'_>) -> Out {
     let name = inv.str(1).unwrap_or_default().to_string();
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.name = name.clone();
     }
@@ -32,7 +32,7 @@ fn by_nodes(inv: &mut Invocation<'_>) -> Out {
     if keys.is_empty() {
         return Err(inv.error("needs at least one node number or tag name"));
     }
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.name = node_key(s, &keys);
     }
@@ -104,7 +104,7 @@ fn first_path_expression(name: &str) -> Option<String> {
 }
 
 fn alias_by_metric(inv: &mut Invocation<'_>) -> Out {
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.name = substr_name(&s.name, -1, 0);
     }
@@ -114,7 +114,7 @@ fn alias_by_metric(inv: &mut Invocation<'_>) -> Out {
 fn substr(inv: &mut Invocation<'_>) -> Out {
     let start = inv.int(1).unwrap_or(0);
     let stop = inv.int(2).unwrap_or(0);
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.name = substr_name(&s.name, start, stop);
     }
@@ -173,7 +173,7 @@ fn alias_sub(inv: &mut Invocation<'_>) -> Out {
         inv.str(2).unwrap_or_default(),
     )
     .map_err(|e| inv.error(e))?;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.name = sub.replace(&s.name);
     }

@@ -248,7 +248,8 @@ fn identity(inv: &mut Invocation<'_>) -> Out {
     let mut s = Series::new(name.clone(), from, STEP, values);
     s.path_expression = format!("identity(\"{name}\")");
     s.x_files_factor = inv.ctx.x_files_factor;
-    Ok(vec![s])
+    // The timestamps are Python ints.
+    Ok(vec![s.all_ints()])
 }
 
 const SERIES: Param = Param::req("seriesList", T::SeriesList);
@@ -315,25 +316,16 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::query::functions::moving::tests::call;
+    use crate::query::functions::moving::tests::{call, reference_case, s};
     use crate::query::registry::Value;
 
     const FROM: i64 = 1796180200;
     const UNTIL: i64 = 1796180400;
 
-    fn s(text: &str) -> Value {
-        Value::Str(text.into())
-    }
-
     /// Every expected line is graphite-web 1.1.8's `format=raw` answer for the same data
     /// (`moving::tests::reference`), except where a comment says otherwise.
     macro_rules! case {
-        ($func:expr, $path:expr, [$($arg:expr),*] => [$($want:expr),* $(,)?]) => {
-            assert_eq!(
-                call($func, $path, vec![$($arg),*], FROM, UNTIL),
-                Ok(vec![$($want.to_string()),*])
-            )
-        };
+        ($($t:tt)*) => { reference_case!(FROM, UNTIL; $($t)*) };
     }
 
     #[test]
@@ -515,7 +507,7 @@ mod tests {
 
     #[test]
     fn identity_counts_minutes() {
-        // graphite-web writes these as integers (`1796180200`); pencil's values are floats.
+        // graphite-web writes these as Python ints (`1796180200`), and so does pencil.
         let src = crate::query::functions::testing::FakeSource::default();
         let c = crate::query::functions::testing::ctx(FROM, UNTIL);
         let out =
@@ -523,7 +515,7 @@ mod tests {
                 .unwrap();
         assert_eq!(
             crate::query::functions::moving::tests::raw(&out[0]),
-            "the.time,1796180200,1796180440,60|1796180200.0,1796180260.0,1796180320.0,1796180380.0"
+            "the.time,1796180200,1796180440,60|1796180200,1796180260,1796180320,1796180380"
         );
         assert_eq!(out[0].path_expression, "identity(\"the.time\")");
     }

@@ -57,6 +57,7 @@ pub(crate) fn aggregate_series(
     })?;
     let name = format!("{short}Series({})", path_exprs(&series));
     let mut tags = common_tags(&series);
+    let ints = int_rows(&series, short);
     let Some(n) = normalize(series) else {
         return Ok(None);
     };
@@ -78,7 +79,37 @@ pub(crate) fn aggregate_series(
     let mut out = Series::new(name, n.start, n.step, values);
     out.tags = tags;
     out.x_files_factor = xff;
+    if let Some(mut ints) = ints {
+        ints.resize(out.values.len(), false);
+        out.ints = ints;
+    }
     Ok(Some(out))
+}
+
+/// Which rows of `aggregate(series, func)` Python computes as ints, `None` for all floats.
+/// `count` always gives ints; `sum`, `min`, `max`, `diff` and `last` keep an int row when
+/// every known value of it is an int (`sumSeries(countSeries(a.*), b)` prints `3` where `b`
+/// is None and `4.0` where it is 1.0). The rest divide or multiply floats. Rows are only known
+/// positionally when no series needs consolidating to a common step.
+fn int_rows(series: &[Series], func: &str) -> Option<Vec<bool>> {
+    let rows = series.iter().map(|s| s.values.len()).max()?;
+    if func == "count" {
+        return Some(vec![true; rows]);
+    }
+    let keeps_ints = matches!(
+        func,
+        "sum" | "total" | "min" | "max" | "diff" | "last" | "current"
+    );
+    let same_step = series.iter().all(|s| s.step == series[0].step);
+    if !keeps_ints || !same_step || series.iter().all(|s| s.ints.is_empty()) {
+        return None;
+    }
+    let int_at = |s: &Series, i: usize| s.values.get(i).is_none_or(|v| v.is_nan()) || s.is_int(i);
+    Some(
+        (0..rows)
+            .map(|i| series.iter().all(|s| int_at(s, i)))
+            .collect(),
+    )
 }
 
 /// Runs [`aggregate_series`] for a function body.
@@ -220,13 +251,13 @@ fn range_of_series(inv: &mut Invocation<'_>) -> Out {
 }
 
 fn named_aggregate(inv: &mut Invocation<'_>, func: &str) -> Out {
-    let all = inv.take_all_series(0);
+    let all = inv.take_all_series_with_ints(0);
     aggregate_for(inv, all, func, None)
 }
 
 /// A lone series is returned untouched, graphite-web's legacy behaviour.
 fn multiply_series(inv: &mut Invocation<'_>) -> Out {
-    let mut lists = inv.take_series_lists(0);
+    let mut lists = inv.take_series_lists_with_ints(0);
     if lists.len() == 1 && lists[0].len() == 1 {
         return Ok(lists.swap_remove(0));
     }
@@ -236,7 +267,7 @@ fn multiply_series(inv: &mut Invocation<'_>) -> Out {
 fn aggregate(inv: &mut Invocation<'_>) -> Out {
     let func = inv.str(1).unwrap_or_default().to_string();
     let xff = inv.float(2);
-    let all = inv.take_series(0);
+    let all = inv.take_series_with_ints(0);
     aggregate_for(inv, all, &func, xff)
 }
 
@@ -249,7 +280,7 @@ fn count_series(inv: &mut Invocation<'_>) -> Out {
         line.name = "0".into();
         line.tags = crate::series::tags_of("0");
         line.path_expression = "countSeries()".into();
-        return Ok(vec![line]);
+        return Ok(vec![line.all_ints()]);
     }
     let all: Vec<Series> = lists.into_iter().flatten().collect();
     let name = format!("countSeries({})", path_exprs(&all));
@@ -258,7 +289,9 @@ fn count_series(inv: &mut Invocation<'_>) -> Out {
         return Ok(Vec::new());
     };
     let values = vec![count; n.rows()];
-    Ok(vec![new_series(name, n.start, n.step, values, inv.ctx)])
+    Ok(vec![
+        new_series(name, n.start, n.step, values, inv.ctx).all_ints()
+    ])
 }
 
 fn percentile_of_series(inv: &mut Invocation<'_>) -> Out {
@@ -295,7 +328,7 @@ fn percentile_of_series(inv: &mut Invocation<'_>) -> Out {
 }
 
 fn group(inv: &mut Invocation<'_>) -> Out {
-    Ok(inv.take_all_series(0))
+    Ok(inv.take_all_series_with_ints(0))
 }
 
 /// `math.pow` as graphite-web's `safePow` calls it: None in, domain error or overflow → None.
@@ -349,14 +382,7 @@ const fn aggregator(
     description: &'static str,
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: COMBINE,
-        description,
-        params: LISTS,
-        run,
-        aggregator: true,
-    }
+    FunctionSpec::new(name, COMBINE, description, LISTS, run).aggregating()
 }
 
 const SUM: &str = "Adds the series together point by point (nulls ignored; all null gives null). \

@@ -110,14 +110,14 @@ fn group_by_nodes_with(
 fn group_by_node(inv: &mut Invocation<'_>) -> Out {
     let node = inv.value(1).clone();
     let callback = inv.str(2).unwrap_or("average").to_string();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     group_by_nodes_with(inv, list, &callback, &[node])
 }
 
 fn group_by_nodes(inv: &mut Invocation<'_>) -> Out {
     let callback = inv.str(1).unwrap_or_default().to_string();
     let nodes = inv.list(2).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     group_by_nodes_with(inv, list, &callback, &nodes)
 }
 
@@ -125,18 +125,11 @@ fn group_by_nodes(inv: &mut Invocation<'_>) -> Out {
 /// callback, unless `name` is one of the tags.
 fn group_by_tags(inv: &mut Invocation<'_>) -> Out {
     let callback = inv.str(1).unwrap_or_default().to_string();
-    let tags: Vec<String> = inv
-        .list(2)
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
+    let tags: Vec<String> = inv.strings(2);
     if tags.is_empty() {
         return Err(inv.error("no tags specified"));
     }
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     let by_name = tags.iter().any(|t| t == "name");
     let mut names: Vec<&str> = list.iter().map(|s| tag(s, "name")).collect();
     names.sort_unstable();
@@ -208,13 +201,13 @@ fn with_wildcards(inv: &Invocation<'_>, list: Vec<Series>, func: &str, positions
 fn aggregate_with_wildcards(inv: &mut Invocation<'_>) -> Out {
     let func = inv.str(1).unwrap_or_default().to_string();
     let positions = inv.list(2).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     with_wildcards(inv, list, &func, &positions)
 }
 
 fn wildcards_by(inv: &mut Invocation<'_>, func: &str) -> Out {
     let positions = inv.list(1).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     with_wildcards(inv, list, func, &positions)
 }
 fn sum_series_with_wildcards(inv: &mut Invocation<'_>) -> Out {
@@ -244,7 +237,7 @@ fn apply_by_node(inv: &mut Invocation<'_>) -> Out {
     let node = inv.int(1).unwrap_or(0);
     let template = inv.str(2).unwrap_or_default().to_string();
     let new_name = inv.str(3).map(str::to_string);
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     let prefixes: std::collections::BTreeSet<String> = list
         .iter()
         .map(|s| {
@@ -274,7 +267,7 @@ fn apply_by_node(inv: &mut Invocation<'_>) -> Out {
 /// returns the groups one after the other, which reduceSeries reads the same way.
 fn map_series(inv: &mut Invocation<'_>) -> Out {
     let nodes = inv.list(1).to_vec();
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     Ok(group_by(list, |s| agg_key(s, &nodes))
         .into_iter()
         .flat_map(|(_, g)| g)
@@ -286,15 +279,8 @@ fn map_series(inv: &mut Invocation<'_>) -> Out {
 fn reduce_series(inv: &mut Invocation<'_>) -> Out {
     let func = inv.str(1).unwrap_or_default().to_string();
     let node = inv.int(2).unwrap_or(0);
-    let matchers: Vec<String> = inv
-        .list(3)
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect();
-    let all = inv.take_all_series(0);
+    let matchers: Vec<String> = inv.strings(3);
+    let all = inv.take_all_series_with_ints(0);
     let mut groups: Vec<(String, Vec<Option<Series>>)> = Vec::new();
     for s in all {
         let nodes: Vec<&str> = s.name.split('.').collect();
@@ -331,33 +317,38 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
 const SERIES: Param = Param::req("seriesList", T::SeriesList);
 
 const POSITIONS: &[Param] = &[SERIES, Param::opt("position", T::Node).many()];
-const MAP_PARAMS: &[Param] = &[SERIES, Param::req("mapNodes", T::NodeOrTag).many()];
-const REDUCE_PARAMS: &[Param] = &[
-    Param::req("seriesLists", T::SeriesLists),
-    Param::req("reduceFunction", T::String),
-    Param::req("reduceNode", T::Node),
-    Param::req("reduceMatchers", T::String).many(),
-];
 
 const fn wildcards(
     name: &'static str,
     description: &'static str,
     run: crate::query::registry::FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: COMBINE,
-        description,
-        params: POSITIONS,
-        run,
-        aggregator: true,
-    }
+    FunctionSpec::new(name, COMBINE, description, POSITIONS, run).aggregating()
 }
 
-const MAP: &str = "Groups the series by the given nodes or tags, for reduceSeries.";
-const REDUCE: &str = "For each group of series sharing the nodes before reduceNode, calls \
-                      reduceFunction with the series whose reduceNode equals each matcher, in \
-                      matcher order; the result is named <prefix>.reduce.<function>.";
+const MAP_SERIES: FunctionSpec = FunctionSpec {
+    name: "mapSeries",
+    group: COMBINE,
+    description: "Groups the series by the given nodes or tags, for reduceSeries.",
+    params: &[SERIES, Param::req("mapNodes", T::NodeOrTag).many()],
+    run: map_series,
+    aggregator: false,
+};
+const REDUCE_SERIES: FunctionSpec = FunctionSpec {
+    name: "reduceSeries",
+    group: COMBINE,
+    description: "For each group of series sharing the nodes before reduceNode, calls \
+                  reduceFunction with the series whose reduceNode equals each matcher, in \
+                  matcher order; the result is named <prefix>.reduce.<function>.",
+    params: &[
+        Param::req("seriesLists", T::SeriesLists),
+        Param::req("reduceFunction", T::String),
+        Param::req("reduceNode", T::Node),
+        Param::req("reduceMatchers", T::String).many(),
+    ],
+    run: reduce_series,
+    aggregator: false,
+};
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
     FunctionSpec {
@@ -443,38 +434,10 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         run: apply_by_node,
         aggregator: false,
     },
-    FunctionSpec {
-        name: "mapSeries",
-        group: COMBINE,
-        description: MAP,
-        params: MAP_PARAMS,
-        run: map_series,
-        aggregator: false,
-    },
-    FunctionSpec {
-        name: "map",
-        group: COMBINE,
-        description: MAP,
-        params: MAP_PARAMS,
-        run: map_series,
-        aggregator: false,
-    },
-    FunctionSpec {
-        name: "reduceSeries",
-        group: COMBINE,
-        description: REDUCE,
-        params: REDUCE_PARAMS,
-        run: reduce_series,
-        aggregator: false,
-    },
-    FunctionSpec {
-        name: "reduce",
-        group: COMBINE,
-        description: REDUCE,
-        params: REDUCE_PARAMS,
-        run: reduce_series,
-        aggregator: false,
-    },
+    MAP_SERIES,
+    MAP_SERIES.named("map"),
+    REDUCE_SERIES,
+    REDUCE_SERIES.named("reduce"),
 ];
 
 #[cfg(test)]

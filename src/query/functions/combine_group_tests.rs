@@ -1,8 +1,8 @@
 //! Tests of the grouping Combine functions against graphite-web 1.1.8's answers.
 
 use crate::query::ast::Expr;
-use crate::query::functions::combine::tests::{cbt, fetched, lists, one, same, N, T0};
-use crate::query::functions::testing::{ctx, run, series, FakeSource};
+use crate::query::functions::combine::tests::{cbt, fails, fetched, lists, one, outputs, N, T0};
+use crate::query::functions::testing::{ctx, series, FakeSource};
 use crate::query::registry::{Evaluator, Invocation, Value};
 use crate::query::{QueryError, Source};
 use crate::series::Series;
@@ -24,31 +24,6 @@ fn by_node(node: Value, callback: &str) -> Vec<Series> {
             Value::Str(callback.into()),
         ],
     )
-}
-
-fn fails(name: &str, args: Vec<Value>) -> String {
-    run(
-        name,
-        args,
-        None,
-        &ctx(T0 - 1, T0 + 39),
-        &FakeSource::default(),
-    )
-    .expect_err(name)
-    .message
-}
-
-/// Each output's name and values.
-macro_rules! expect {
-    ($out:expr, [$(($name:expr, $values:expr)),* $(,)?]) => {{
-        let out = &$out;
-        let want: Vec<(&str, Vec<f64>)> = vec![$(($name, $values.to_vec())),*];
-        let names: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, want.iter().map(|w| w.0).collect::<Vec<_>>());
-        for (s, (name, values)) in out.iter().zip(&want) {
-            assert!(same(&s.values, values), "{}: {:?}", name, s.values);
-        }
-    }};
 }
 
 #[test]
@@ -89,26 +64,26 @@ fn aggregators_are_graphite_webs() {
 fn group_by_node_names_results_by_key() {
     // All observed from graphite-web 1.1.8.
     let out = by_node(Value::Int(2), "sum");
-    expect!(
+    outputs!(
         out,
         [("a", [6.0, 9.0, 9.0, 4.0]), ("b", [12.0, 4.0, 36.0, 48.0])]
     );
     assert_eq!(out[0].tags["name"], "sumSeries(cb.t.*.*)");
     assert_eq!(out[0].tags["aggregatedBy"], "sum");
     assert_eq!(out[0].path_expression, "sumSeries(cb.t.*.*)");
-    expect!(
+    outputs!(
         by_node(Value::Int(2), "average"),
         [("a", [3.0, 4.5, 9.0, 4.0]), ("b", [6.0, 4.0, 18.0, 24.0])]
     );
     let out = by_node(Value::Int(2), "sumSeries");
     assert_eq!(out[1].tags["aggregatedBy"], "sum");
     let out = by_node(Value::Int(-1), "multiplySeries");
-    expect!(
+    outputs!(
         out,
         [("x", [10.0, N, N, 160.0]), ("y", [10.0, 28.0, 54.0, N])]
     );
     let out = by_node(Value::Int(2), "asPercent");
-    expect!(
+    outputs!(
         out,
         [
             ("a", [16.666666666666664, 22.22222222222222, N, 100.0]),
@@ -122,17 +97,17 @@ fn group_by_node_names_results_by_key() {
         out[0].tags["name"],
         "asPercent(cb.t.a.x,sumSeries(cb.t.*.*))"
     );
-    expect!(
+    outputs!(
         by_node(Value::Int(2), "countSeries"),
         [("a", [2.0; 4]), ("b", [2.0; 4])]
     );
-    expect!(
+    outputs!(
         by_node(Value::Int(7), "sum"),
         [("", [18.0, 13.0, 45.0, 52.0])]
     );
     // A one-series group keeps that series' tags.
     let out = by_node(Value::Int(2), "sumSeriesWithWildcards");
-    expect!(
+    outputs!(
         out,
         [("a", [1.0, 2.0, N, 4.0]), ("b", [10.0, N, 30.0, 40.0])]
     );
@@ -160,7 +135,7 @@ fn group_by_nodes_and_function_shaped_names() {
             ints(&[]),
         ],
     );
-    expect!(out, [("", [10.0, 7.0, 30.0, 40.0])]);
+    outputs!(out, [("", [10.0, 7.0, 30.0, 40.0])]);
     // groupByNode(scale(cb.t.*.*,2),2,"sum"): keyed by the first path expression inside.
     let scaled: Vec<Series> = cbt("")
         .into_iter()
@@ -235,7 +210,7 @@ fn group_by_tags_keys() {
         )
     };
     let out = by(tagged(), "sum", &["dc"]);
-    expect!(out, [("cb.tag;dc=la", [11.0]), ("cb.tag;dc=ny", [100.0])]);
+    outputs!(out, [("cb.tag;dc=la", [11.0]), ("cb.tag;dc=ny", [100.0])]);
     let tags: Vec<(&str, &str)> = out[0]
         .tags
         .iter()
@@ -259,8 +234,8 @@ fn group_by_tags_keys() {
     mixed.truncate(0);
     mixed.push(series("cb.tag;dc=ny;host=h3", T0, 10, &[100.0]));
     mixed.push(series("cb.other;dc=ny;host=h3", T0, 10, &[5.0]));
-    expect!(by(mixed.clone(), "sum", &["dc"]), [("sum;dc=ny", [105.0])]);
-    expect!(
+    outputs!(by(mixed.clone(), "sum", &["dc"]), [("sum;dc=ny", [105.0])]);
+    outputs!(
         by(mixed, "sum", &["name", "dc"]),
         [("cb.tag;dc=ny", [100.0]), ("cb.other;dc=ny", [5.0])]
     );
@@ -274,28 +249,28 @@ fn group_by_tags_keys() {
 #[test]
 fn with_wildcards() {
     let w = |f: &str, pos: &[i64]| one(f, vec![Value::Series(cbt("cb.t.*.*")), ints(pos)]);
-    expect!(
+    outputs!(
         w("sumSeriesWithWildcards", &[2]),
         [
             ("cb.t.x", [11.0, 2.0, 30.0, 44.0]),
             ("cb.t.y", [7.0, 11.0, 15.0, 8.0])
         ]
     );
-    expect!(
+    outputs!(
         w("sumSeriesWithWildcards", &[1, 2]),
         [
             ("cb.x", [11.0, 2.0, 30.0, 44.0]),
             ("cb.y", [7.0, 11.0, 15.0, 8.0])
         ]
     );
-    expect!(
+    outputs!(
         w("averageSeriesWithWildcards", &[2]),
         [
             ("cb.t.x", [5.5, 2.0, 30.0, 22.0]),
             ("cb.t.y", [3.5, 5.5, 7.5, 8.0])
         ]
     );
-    expect!(
+    outputs!(
         w("multiplySeriesWithWildcards", &[3]),
         [
             ("cb.t.a", [5.0, 14.0, N, N]),
@@ -312,7 +287,7 @@ fn with_wildcards() {
             ints(&[3]),
         ],
     );
-    expect!(
+    outputs!(
         out,
         [
             ("cb.t.a", [5.0, 7.0, 9.0, 4.0]),
@@ -371,7 +346,7 @@ fn apply_by_node_evaluates_the_template_per_prefix() {
         (spec.run)(&mut inv).unwrap()
     };
     let out = apply(2, "%.y", Value::Str("%.only_y".into()));
-    expect!(
+    outputs!(
         out,
         [
             ("cb.t.a.only_y", [5.0, 7.0, 9.0, N]),
@@ -407,21 +382,21 @@ fn map_and_reduce() {
         )
     };
     let by_host = one("map", vec![Value::Series(cbt("cb.t.*.*")), ints(&[2])]);
-    expect!(
+    outputs!(
         reduce(by_host.clone(), "asPercent", 3, &["x", "y"]),
         [
             ("cb.t.a.reduce.asPercent", [20.0, 28.57142857142857, N, N]),
             ("cb.t.b.reduce.asPercent", [500.0, N, 500.0, 500.0]),
         ]
     );
-    expect!(
+    outputs!(
         reduce(by_host, "diffSeries", 3, &["y", "x"]),
         [
             ("cb.t.a.reduce.diffSeries", [4.0, 5.0, 9.0, 4.0]),
             ("cb.t.b.reduce.diffSeries", [-8.0, 4.0, -24.0, -32.0]),
         ]
     );
-    expect!(
+    outputs!(
         reduce(mapped, "sumSeries", 2, &["a", "b"]),
         [("cb.t.reduce.sumSeries", [7.0, 11.0, 15.0, 8.0])]
     );

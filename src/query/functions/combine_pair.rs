@@ -467,14 +467,7 @@ const fn lists_spec(
     description: &'static str,
     run: crate::query::registry::FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: COMBINE,
-        description,
-        params: FIRST_SECOND,
-        run,
-        aggregator: true,
-    }
+    FunctionSpec::new(name, COMBINE, description, FIRST_SECOND, run).aggregating()
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[

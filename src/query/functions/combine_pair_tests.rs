@@ -1,7 +1,7 @@
 //! Tests of the pairwise Combine functions against graphite-web 1.1.8's answers.
 
-use crate::query::functions::combine::tests::{cbt, one, same, N, T0};
-use crate::query::functions::testing::{ctx, run, series, FakeSource};
+use crate::query::functions::combine::tests::{cbt, fails, one, outputs, same, N};
+use crate::query::functions::testing::series;
 use crate::query::registry::Value;
 use crate::series::Series;
 
@@ -24,37 +24,6 @@ fn glob(mut list: Vec<Series>, g: &str) -> Vec<Series> {
     list
 }
 
-fn fails(name: &str, args: Vec<Value>) -> String {
-    run(
-        name,
-        args,
-        None,
-        &ctx(T0 - 1, T0 + 39),
-        &FakeSource::default(),
-    )
-    .expect_err(name)
-    .message
-}
-
-/// Each output as (name, values).
-fn got(out: &[Series]) -> Vec<(&str, &[f64])> {
-    out.iter()
-        .map(|s| (s.name.as_str(), s.values.as_slice()))
-        .collect()
-}
-
-macro_rules! expect {
-    ($out:expr, [$(($name:expr, $values:expr)),* $(,)?]) => {{
-        let out = &$out;
-        let want: Vec<(&str, Vec<f64>)> = vec![$(($name, $values.to_vec())),*];
-        assert_eq!(out.len(), want.len(), "{:?}", got(&out));
-        for (s, (name, values)) in out.iter().zip(&want) {
-            assert_eq!(s.name, *name);
-            assert!(same(&s.values, values), "{}: {:?}", name, s.values);
-        }
-    }};
-}
-
 #[test]
 fn divide_series() {
     let a = glob(pick(&["cb.t.a.x", "cb.t.a.y"]), "cb.t.a.*");
@@ -62,7 +31,7 @@ fn divide_series() {
         "divideSeries",
         vec![Value::Series(a.clone()), Value::Series(pick(&["cb.t.b.y"]))],
     );
-    expect!(
+    outputs!(
         out,
         [
             ("divideSeries(cb.t.a.x,cb.t.b.y)", [0.5, 0.5, N, 0.5]),
@@ -76,7 +45,7 @@ fn divide_series() {
         "divideSeries",
         vec![Value::Series(a.clone()), Value::Series(Vec::new())],
     );
-    expect!(
+    outputs!(
         out,
         [
             ("divideSeries(cb.t.a.x,MISSING)", [N; 4]),
@@ -122,35 +91,35 @@ fn divide_by_a_coarser_series() {
 fn series_lists_pair_by_position() {
     let a = || Value::Series(pick(&["cb.t.a.x", "cb.t.a.y"]));
     let b = || Value::Series(pick(&["cb.t.b.x", "cb.t.b.y"]));
-    expect!(
+    outputs!(
         one("divideSeriesLists", vec![a(), b()]),
         [
             ("divideSeries(cb.t.a.x,cb.t.b.x)", [0.1, N, N, 0.1]),
             ("divideSeries(cb.t.a.y,cb.t.b.y)", [2.5, 1.75, 1.5, N]),
         ]
     );
-    expect!(
+    outputs!(
         one("sumSeriesLists", vec![a(), b()]),
         [
             ("sumSeries(cb.t.a.x,cb.t.b.x)", [11.0, 2.0, 30.0, 44.0]),
             ("sumSeries(cb.t.a.y,cb.t.b.y)", [7.0, 11.0, 15.0, 8.0]),
         ]
     );
-    expect!(
+    outputs!(
         one("diffSeriesLists", vec![a(), b()]),
         [
             ("diffSeries(cb.t.a.x,cb.t.b.x)", [-9.0, 2.0, 30.0, -36.0]),
             ("diffSeries(cb.t.a.y,cb.t.b.y)", [3.0, 3.0, 3.0, 8.0]),
         ]
     );
-    expect!(
+    outputs!(
         one("multiplySeriesLists", vec![a(), b()]),
         [
             ("multiplySeries(cb.t.a.x,cb.t.b.x)", [10.0, N, N, 160.0]),
             ("multiplySeries(cb.t.a.y,cb.t.b.y)", [10.0, 28.0, 54.0, N]),
         ]
     );
-    expect!(
+    outputs!(
         one(
             "aggregateSeriesLists",
             vec![a(), b(), Value::Str("avg".into()), Value::None]
@@ -160,7 +129,7 @@ fn series_lists_pair_by_position() {
             ("avgSeries(cb.t.a.y,cb.t.b.y)", [3.5, 5.5, 7.5, 8.0]),
         ]
     );
-    expect!(
+    outputs!(
         one(
             "aggregateSeriesLists",
             vec![a(), b(), Value::Str("maxSeries".into()), Value::Int(1)]
@@ -186,7 +155,7 @@ fn pct(list: Vec<Series>, total: Value, nodes: &[i64]) -> Vec<Series> {
 #[test]
 fn as_percent_of_the_sum_a_number_or_one_series() {
     // All observed from graphite-web 1.1.8.
-    expect!(
+    outputs!(
         pct(cbt("cb.t.*.*"), Value::None, &[]),
         [
             (
@@ -213,14 +182,14 @@ fn as_percent_of_the_sum_a_number_or_one_series() {
         ]
     );
     let a = || glob(pick(&["cb.t.a.x", "cb.t.a.y"]), "cb.t.a.*");
-    expect!(
+    outputs!(
         pct(a(), Value::Int(100), &[]),
         [
             ("asPercent(cb.t.a.x,100)", [1.0, 2.0, N, 4.0]),
             ("asPercent(cb.t.a.y,100)", [5.0, 7.000000000000001, 9.0, N]),
         ]
     );
-    expect!(
+    outputs!(
         pct(a(), Value::Float(2.5), &[]),
         [
             ("asPercent(cb.t.a.x,2.5)", [40.0, 80.0, N, 160.0]),
@@ -228,7 +197,7 @@ fn as_percent_of_the_sum_a_number_or_one_series() {
         ]
     );
     let out = pct(a(), Value::Series(pick(&["cb.t.b.y"])), &[]);
-    expect!(
+    outputs!(
         out,
         [
             ("asPercent(cb.t.a.x,cb.t.b.y)", [50.0, 50.0, N, 50.0]),
@@ -269,7 +238,7 @@ fn as_percent_keeps_graphite_webs_step_quirk() {
 fn as_percent_matches_equal_lists_by_sorted_name() {
     // asPercent(cb.t.{b,a}.x, cb.t.*.y): the lists are paired after sorting.
     let xs = pick(&["cb.t.b.x", "cb.t.a.x"]);
-    expect!(
+    outputs!(
         pct(xs, Value::Series(pick(&["cb.t.a.y", "cb.t.b.y"])), &[]),
         [
             (
@@ -301,7 +270,7 @@ fn as_percent_matches_equal_lists_by_sorted_name() {
 
 #[test]
 fn as_percent_by_nodes() {
-    expect!(
+    outputs!(
         pct(cbt("cb.t.*.*"), Value::None, &[2]),
         [
             (
@@ -329,7 +298,7 @@ fn as_percent_by_nodes() {
     );
     let xs = || glob(pick(&["cb.t.a.x", "cb.t.b.x"]), "cb.t.*.x");
     let ys = || glob(pick(&["cb.t.a.y", "cb.t.b.y"]), "cb.t.*.y");
-    expect!(
+    outputs!(
         pct(xs(), Value::Series(ys()), &[2]),
         [
             (
@@ -339,7 +308,7 @@ fn as_percent_by_nodes() {
             ("asPercent(cb.t.b.x,cb.t.b.y)", [500.0, N, 500.0, 500.0]),
         ]
     );
-    expect!(
+    outputs!(
         pct(xs(), Value::Series(ys()), &[1]),
         [
             (
@@ -354,7 +323,7 @@ fn as_percent_by_nodes() {
     );
     let a = glob(pick(&["cb.t.a.x", "cb.t.a.y"]), "cb.t.a.*");
     let b = glob(pick(&["cb.t.b.x", "cb.t.b.y"]), "cb.t.b.*");
-    expect!(
+    outputs!(
         pct(a, Value::Series(b), &[2]),
         [
             ("asPercent(cb.t.a.x,MISSING)", [N; 4]),
@@ -374,7 +343,7 @@ fn weighted_average_by_node() {
             vec![Value::Series(xs), Value::Series(ys), nodes],
         )
     };
-    expect!(
+    outputs!(
         wa(Value::List(vec![Value::Int(2)])),
         [(
             "weightedAverage(cb.t.*.x, cb.t.*.y, 2)",
@@ -382,7 +351,7 @@ fn weighted_average_by_node() {
         ),]
     );
     // Every series keyed "t": the last avg and weight win, but all weights are summed.
-    expect!(
+    outputs!(
         wa(Value::List(vec![Value::Int(1)])),
         [(
             "weightedAverage(cb.t.*.x, cb.t.*.y, 1)",

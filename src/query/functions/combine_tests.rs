@@ -37,16 +37,40 @@ pub(crate) fn lists(lists: Vec<Vec<Series>>) -> Value {
     Value::List(lists.into_iter().map(Value::Series).collect())
 }
 
-pub(crate) fn one(name: &str, args: Vec<Value>) -> Vec<Series> {
-    run(
-        name,
-        args,
-        None,
-        &ctx(T0 - 1, T0 + 39),
-        &FakeSource::default(),
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"))
+/// `name(args...)` over the reference window.
+fn outcome(name: &str, args: Vec<Value>) -> Result<Vec<Series>, crate::query::QueryError> {
+    let window = ctx(T0 - 1, T0 + 39);
+    run(name, args, None, &window, &FakeSource::default())
 }
+
+pub(crate) fn one(name: &str, args: Vec<Value>) -> Vec<Series> {
+    outcome(name, args).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The message of the error `name(args...)` must answer.
+pub(crate) fn fails(name: &str, args: Vec<Value>) -> String {
+    outcome(name, args).expect_err(name).message
+}
+
+/// `outputs!(out, [(name, values), ...])`: the outputs have exactly these names, in order, and
+/// these values (NaN matching NaN).
+macro_rules! outputs {
+    ($out:expr, [$(($name:expr, $values:expr)),* $(,)?]) => {{
+        let out = &$out;
+        let want: Vec<(&str, Vec<f64>)> = vec![$(($name, $values.to_vec())),*];
+        let names: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, want.iter().map(|w| w.0).collect::<Vec<_>>());
+        for (s, (name, values)) in out.iter().zip(&want) {
+            assert!(
+                $crate::query::functions::combine::tests::same(&s.values, values),
+                "{}: {:?}",
+                name,
+                s.values
+            );
+        }
+    }};
+}
+pub(crate) use outputs;
 
 /// `name(cb.t.*.*)` gives one series with `want_name` and `want` values.
 macro_rules! agg {

@@ -43,7 +43,7 @@ fn key(v: f64) -> f64 {
 /// in their original order), then the first n.
 fn ranked(inv: &mut Invocation<'_>, agg: AggFn, descending: bool) -> Out {
     let n = count_arg(inv, 1);
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     let mut keyed: Vec<(f64, Series)> =
         list.into_iter().map(|s| (key(agg(&s.values)), s)).collect();
     keyed.sort_by(|a, b| {
@@ -109,7 +109,7 @@ fn keep_where(inv: &mut Invocation<'_>, agg: AggFn, op: &str, threshold_at: usiz
         )));
     }
     let threshold = inv.float(threshold_at).unwrap_or(0.0);
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     list.retain(|s| passes(op, agg(&s.values), threshold));
     Ok(list)
 }
@@ -154,14 +154,14 @@ fn minimum_below(inv: &mut Invocation<'_>) -> Out {
 
 fn limit(inv: &mut Invocation<'_>) -> Out {
     let n = count_arg(inv, 1);
-    Ok(head(inv.take_series(0), n))
+    Ok(head(inv.take_series_with_ints(0), n))
 }
 
 /// The n series of largest variance (squared deviations from the mean over the non-null
 /// count), largest first; series without data are left out.
 fn most_deviant(inv: &mut Invocation<'_>) -> Out {
     let n = count_arg(inv, 1);
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     let mut keyed: Vec<(f64, Series)> = list
         .into_iter()
         .filter_map(|s| {
@@ -214,7 +214,7 @@ fn bounds(values: &[f64], n: f64) -> (f64, f64) {
 /// Removes the series whose average lies strictly inside the percentile band of all averages.
 fn average_outside_percentile(inv: &mut Invocation<'_>) -> Out {
     let n = band_percent(inv)?;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     let averages: Vec<f64> = list.iter().map(|s| aggfuncs::average(&s.values)).collect();
     let (low, high) = bounds(&averages, n);
     let mut averages = averages.into_iter();
@@ -226,7 +226,7 @@ fn average_outside_percentile(inv: &mut Invocation<'_>) -> Out {
 /// across all series (columns up to the shortest series, as Python's `zip`).
 fn remove_between_percentile(inv: &mut Invocation<'_>) -> Out {
     let n = band_percent(inv)?;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     let columns = list.iter().map(|s| s.values.len()).min().unwrap_or(0);
     let mut column = Vec::with_capacity(list.len());
     let bands: Vec<(f64, f64)> = (0..columns)
@@ -262,14 +262,7 @@ pub(crate) const fn spec(
     description: &'static str,
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: FILTER_SERIES,
-        description,
-        params,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, FILTER_SERIES, description, params, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[

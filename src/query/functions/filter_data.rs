@@ -34,7 +34,7 @@ fn remove(
     threshold_of: impl Fn(&mut Series, f64) -> Option<f64>,
 ) -> Out {
     let n = inv.float(1).unwrap_or(0.0);
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.name = format!("{func}({}, {})", s.name, pyfmt::g(n));
         s.path_expression = s.name.clone();
@@ -89,14 +89,7 @@ const fn spec(
     description: &'static str,
     run: crate::query::registry::FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: FILTER_DATA,
-        description,
-        params: PARAMS,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, FILTER_DATA, description, PARAMS, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[

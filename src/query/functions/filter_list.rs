@@ -24,7 +24,7 @@ fn regex_arg(inv: &Invocation<'_>, i: usize) -> Result<regex_lite::Regex, QueryE
 /// Keeps the series whose name `re.search`es the pattern (`grep`) or does not (`exclude`).
 fn by_name(inv: &mut Invocation<'_>, keep_matches: bool) -> Out {
     let regex = regex_arg(inv, 1)?;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     list.retain(|s| regex.is_match(&s.name) == keep_matches);
     Ok(list)
 }
@@ -40,7 +40,7 @@ fn exclude(inv: &mut Invocation<'_>) -> Out {
 /// Keeps series with at least one non-null point, and at least `xFilesFactor` of them non-null.
 fn remove_empty_series(inv: &mut Invocation<'_>) -> Out {
     let xff = inv.float(1).unwrap_or(0.0);
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     list.retain(|s| {
         let known = aggfuncs::count(&s.values);
         known > 0.0 && known / s.values.len() as f64 >= xff
@@ -51,15 +51,15 @@ fn remove_empty_series(inv: &mut Invocation<'_>) -> Out {
 /// Every series of every argument, the first of each name only.
 fn unique(inv: &mut Invocation<'_>) -> Out {
     let mut seen = std::collections::HashSet::new();
-    let mut list = inv.take_all_series(0);
+    let mut list = inv.take_all_series_with_ints(0);
     list.retain(|s| seen.insert(s.name.clone()));
     Ok(list)
 }
 
 fn fallback_series(inv: &mut Invocation<'_>) -> Out {
-    let list = inv.take_series(0);
+    let list = inv.take_series_with_ints(0);
     if list.is_empty() {
-        Ok(inv.take_series(1))
+        Ok(inv.take_series_with_ints(1))
     } else {
         Ok(list)
     }
@@ -77,7 +77,7 @@ fn use_series_above(inv: &mut Invocation<'_>) -> Out {
     )
     .map_err(|e| inv.error(e))?;
     let names: Vec<String> = inv
-        .take_series(0)
+        .take_series_with_ints(0)
         .iter()
         .filter(|s| aggfuncs::max(&s.values) > value)
         .map(|s| sub.replace(&s.name))

@@ -5,7 +5,7 @@
 use super::transform::Out;
 use crate::query::registry::{
     group::{SPECIAL, TRANSFORM},
-    FunctionBody, FunctionSpec, Invocation, Literal, Param, ParamType as T,
+    FunctionSpec, Invocation, Literal, Param, ParamType as T,
 };
 use crate::query::QueryError;
 use crate::series::Series;
@@ -79,47 +79,30 @@ const SIN_PARAMS: &[Param] = &[
     STEP,
 ];
 
-const fn generator(
-    name: &'static str,
-    group: &'static str,
-    description: &'static str,
-    params: &'static [Param],
-    run: FunctionBody,
-) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group,
-        description,
-        params,
-        run,
-        aggregator: false,
-    }
-}
-
 const TIME_DOC: &str = "A series whose value at each point is its timestamp (short alias: time).";
 const SIN_DOC: &str = "sin(timestamp) × amplitude at each point (short alias: sin).";
 const WALK_DOC: &str = "A random walk starting at 0, each point adding a step in [-0.5, 0.5) \
                         (short alias: randomWalk).";
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
-    generator(
+    FunctionSpec::new(
         "timeFunction",
         TRANSFORM,
         TIME_DOC,
         &[NAME, STEP],
         time_function,
     ),
-    generator("time", TRANSFORM, TIME_DOC, &[NAME, STEP], time_function),
-    generator("sinFunction", TRANSFORM, SIN_DOC, SIN_PARAMS, sin_function),
-    generator("sin", TRANSFORM, SIN_DOC, SIN_PARAMS, sin_function),
-    generator(
+    FunctionSpec::new("time", TRANSFORM, TIME_DOC, &[NAME, STEP], time_function),
+    FunctionSpec::new("sinFunction", TRANSFORM, SIN_DOC, SIN_PARAMS, sin_function),
+    FunctionSpec::new("sin", TRANSFORM, SIN_DOC, SIN_PARAMS, sin_function),
+    FunctionSpec::new(
         "randomWalkFunction",
         SPECIAL,
         WALK_DOC,
         &[NAME, STEP],
         random_walk,
     ),
-    generator("randomWalk", SPECIAL, WALK_DOC, &[NAME, STEP], random_walk),
+    FunctionSpec::new("randomWalk", SPECIAL, WALK_DOC, &[NAME, STEP], random_walk),
 ];
 
 #[cfg(test)]

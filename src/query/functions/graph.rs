@@ -12,7 +12,7 @@ type Out = Result<Vec<Series>, QueryError>;
 
 /// Applies `f` to every series of the first argument.
 fn each(inv: &mut Invocation<'_>, mut f: impl FnMut(&mut Series)) -> Out {
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     list.iter_mut().for_each(&mut f);
     Ok(list)
 }
@@ -42,16 +42,27 @@ fn dashed(inv: &mut Invocation<'_>) -> Out {
 fn stacked(inv: &mut Invocation<'_>) -> Out {
     let stack = inv.str(1).map(str::to_string);
     let mut total: Vec<f64> = Vec::new();
+    // Python's running total starts as int 0 and stays an int while only ints are added.
+    let mut total_is_int: Vec<bool> = Vec::new();
     each(inv, |s| {
         if total.len() < s.values.len() {
             total.resize(s.values.len(), 0.0);
+            total_is_int.resize(s.values.len(), true);
         }
-        for (v, t) in s.values.iter_mut().zip(total.iter_mut()) {
+        let mut ints = Vec::with_capacity(s.values.len());
+        for (i, (v, t)) in s.values.iter_mut().zip(total.iter_mut()).enumerate() {
             if !v.is_nan() {
+                total_is_int[i] &= s.ints.get(i).copied().unwrap_or(false);
                 *t += *v;
                 *v = *t;
             }
+            ints.push(total_is_int[i]);
         }
+        s.ints = if ints.contains(&true) {
+            ints
+        } else {
+            Vec::new()
+        };
         match &stack {
             None => {
                 s.tags.insert("stacked".into(), "__DEFAULT__".into());
@@ -87,7 +98,7 @@ fn alpha(inv: &mut Invocation<'_>) -> Out {
 /// Exactly two series: the area between them is filled; both take the upper one's tags and
 /// are named after its path expression.
 fn area_between(inv: &mut Invocation<'_>) -> Out {
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     if list.len() != 2 {
         return Err(inv.error(format!(
             "the series argument must reference exactly 2 series, got {}",

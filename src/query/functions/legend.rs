@@ -9,7 +9,7 @@ use crate::query::aggfuncs;
 use crate::query::pyfmt;
 use crate::query::registry::{
     group::{ALIAS, SPECIAL},
-    FunctionSpec, Invocation, Param, ParamType as T, Value,
+    FunctionSpec, Invocation, Param, ParamType as T,
 };
 use crate::query::QueryError;
 use crate::series::Series;
@@ -62,17 +62,6 @@ fn format_units(v: f64, system: &[(&str, f64)], units: &str) -> (f64, String) {
     (floor_near(v), units.to_string())
 }
 
-/// The strings of a `multiple` string parameter.
-fn strings(inv: &Invocation<'_>, i: usize) -> Vec<String> {
-    inv.list(i)
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// What Python's `%s` prints for an aggregation result: `count` is an int, the others are
 /// floats (`repr`), and None is `None`.
 fn python_value(kind: &str, v: f64) -> String {
@@ -89,7 +78,7 @@ fn python_value(kind: &str, v: f64) -> String {
 /// the name to 20, the type to 5 and the unit-formatted value to 10 columns per type.
 /// Unknown types show `(?)`.
 fn legend_value(inv: &mut Invocation<'_>) -> Out {
-    let mut types = strings(inv, 1);
+    let mut types = inv.strings(1);
     let system = match types.last().map(String::as_str) {
         Some(last) if SYSTEMS.contains(&last) => {
             let name = types.pop().unwrap_or_default();
@@ -103,7 +92,7 @@ fn legend_value(inv: &mut Invocation<'_>) -> Out {
              ending with 'si' or 'binary'",
         ));
     }
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for kind in &types {
         let func = aggfuncs::agg_func(kind);
         for s in &mut list {
@@ -156,7 +145,7 @@ fn cacti_style(inv: &mut Invocation<'_>) -> Out {
             (None, false) => format!("{x:.2} {units}"),
         }
     };
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     let stats: Vec<[f64; 3]> = list
         .iter()
         .map(|s| {
@@ -207,7 +196,7 @@ fn alias_query(inv: &mut Invocation<'_>) -> Out {
     )
     .map_err(|e| inv.error(e))?;
     let new_name = inv.str(3).unwrap_or_default().to_string();
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         let query = sub.replace(&s.name);
         let found = inv.eval.eval_target(&query)?;

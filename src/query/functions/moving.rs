@@ -220,6 +220,15 @@ fn exponential_moving_average(inv: &mut Invocation<'_>) -> Out {
             s.tags
                 .insert("exponentialMovingAverage".into(), window.text.clone());
             s.start = s.start.saturating_add(preview);
+            // graphite-web seeds with `safeAvg(...) or 0`: a missing or zero average is the
+            // int 0, and the first point is that seed.
+            s.ints = if seed.is_nan() || seed == 0.0 {
+                let mut ints = vec![false; values.len()];
+                ints[0] = true;
+                ints
+            } else {
+                Vec::new()
+            };
             s.values = values;
             s
         })
@@ -249,14 +258,7 @@ const fn moving_spec(
     description: &'static str,
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: CALCULATE,
-        description,
-        params: MOVING_PARAMS,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, CALCULATE, description, MOVING_PARAMS, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[
@@ -317,7 +319,6 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
 pub(crate) mod tests {
     use crate::query::ast::Expr;
     use crate::query::functions::testing::{ctx, run, series, FakeSource};
-    use crate::query::pyfmt;
     use crate::query::registry::Value;
     use crate::series::Series;
 
@@ -359,25 +360,9 @@ pub(crate) mod tests {
 
     /// graphite-web's `format=raw` line: `name,start,end,step|v,...` with `None`.
     pub(crate) fn raw(s: &Series) -> String {
-        let values: Vec<String> = s
-            .values
-            .iter()
-            .map(|v| {
-                if v.is_nan() {
-                    "None".into()
-                } else {
-                    pyfmt::repr(*v)
-                }
-            })
-            .collect();
-        format!(
-            "{},{},{},{}|{}",
-            s.name,
-            s.start,
-            s.end(),
-            s.step,
-            values.join(",")
-        )
+        let mut out = Vec::new();
+        crate::render::raw::write_series_list(std::slice::from_ref(s), &mut out);
+        String::from_utf8_lossy(&out).trim_end().to_string()
     }
 
     /// Runs `func(path, args...)` over `[from, until)` against the reference data, the first
@@ -409,9 +394,23 @@ pub(crate) mod tests {
         out[0].clone()
     }
 
-    fn s(text: &str) -> Value {
+    pub(crate) fn s(text: &str) -> Value {
         Value::Str(text.into())
     }
+
+    /// `reference_case!(from, until; func, path, [args] => [raw lines])`: `func` over the
+    /// reference data, re-fetchable through `path`, answers exactly those `format=raw` lines.
+    macro_rules! reference_case {
+        ($from:expr, $until:expr; $func:expr, $path:expr, [$($arg:expr),*] => [$($want:expr),* $(,)?]) => {
+            assert_eq!(
+                $crate::query::functions::moving::tests::call(
+                    $func, $path, vec![$($arg),*], $from, $until
+                ),
+                Ok(vec![$($want.to_string()),*])
+            )
+        };
+    }
+    pub(crate) use reference_case;
 
     macro_rules! case {
         ($func:expr, $path:expr, [$($arg:expr),*] => $want:expr) => {
@@ -591,7 +590,7 @@ pub(crate) mod tests {
         assert_eq!(
             line("cf.m.c", Value::Int(2)),
             [
-                "exponentialMovingAverage(cf.m.c,2),1796180350,1796180420,10|0.0,None,2.333333,\
+                "exponentialMovingAverage(cf.m.c,2),1796180350,1796180420,10|0,None,2.333333,\
               None,None,None,3.111111"
             ]
         );

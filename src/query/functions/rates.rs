@@ -7,14 +7,24 @@ use crate::query::registry::{Invocation, Param, ParamType as T};
 use crate::query::time::{parse_offset, TimeError};
 use crate::series::Series;
 
-/// Replaces every series by `compute(series)`, renamed `func(name)` and tagged.
+/// Replaces every series by `compute(series)`, renamed `func(name)` and tagged; the values
+/// are floats.
 fn each(
     inv: &mut Invocation<'_>,
     func: &str,
     tag: &str,
+    compute: impl FnMut(&Series) -> Vec<f64>,
+) -> Out {
+    rewrite(inv.take_series(0), func, tag, compute)
+}
+
+/// The body of `each` over a list already taken; the Python-int flags are left as they are.
+fn rewrite(
+    mut list: Vec<Series>,
+    func: &str,
+    tag: &str,
     mut compute: impl FnMut(&Series) -> Vec<f64>,
 ) -> Out {
-    let mut list = inv.take_series(0);
     for s in &mut list {
         s.values = compute(s);
         s.tags.insert(func.to_string(), tag.to_string());
@@ -25,7 +35,7 @@ fn each(
 }
 
 fn derivative(inv: &mut Invocation<'_>) -> Out {
-    each(inv, "derivative", "1", |s| {
+    let list = rewrite(inv.take_series_with_ints(0), "derivative", "1", |s| {
         let mut prev = f64::NAN;
         s.values
             .iter()
@@ -36,7 +46,18 @@ fn derivative(inv: &mut Invocation<'_>) -> Out {
                 d
             })
             .collect()
-    })
+    })?;
+    // An int minus an int stays an int in Python.
+    Ok(list
+        .into_iter()
+        .map(|mut s| {
+            let ints = (0..s.ints.len())
+                .map(|i| i > 0 && s.ints[i] && s.ints[i - 1])
+                .collect();
+            s.ints = ints;
+            s
+        })
+        .collect())
 }
 
 /// The counter bounds of nonNegativeDerivative and perSecond.

@@ -51,21 +51,29 @@ fn sort_by(inv: &mut Invocation<'_>) -> Out {
         ))
     })?;
     let reverse = inv.bool(2);
-    Ok(sort_by_value(inv.take_series(0), f, reverse))
+    Ok(sort_by_value(inv.take_series_with_ints(0), f, reverse))
 }
 
 fn sort_by_total(inv: &mut Invocation<'_>) -> Out {
-    Ok(sort_by_value(inv.take_series(0), aggfuncs::sum, true))
+    Ok(sort_by_value(
+        inv.take_series_with_ints(0),
+        aggfuncs::sum,
+        true,
+    ))
 }
 
 fn sort_by_maxima(inv: &mut Invocation<'_>) -> Out {
-    Ok(sort_by_value(inv.take_series(0), aggfuncs::max, true))
+    Ok(sort_by_value(
+        inv.take_series_with_ints(0),
+        aggfuncs::max,
+        true,
+    ))
 }
 
 /// Only series with a positive maximum, ascending by minimum.
 fn sort_by_minima(inv: &mut Invocation<'_>) -> Out {
     let list: Vec<Series> = inv
-        .take_series(0)
+        .take_series_with_ints(0)
         .into_iter()
         .filter(|s| aggfuncs::max(&s.values) > 0.0)
         .collect();
@@ -76,7 +84,7 @@ fn sort_by_name(inv: &mut Invocation<'_>) -> Out {
     let natural = inv.bool(1);
     let reverse = inv.bool(2);
     let mut keyed: Vec<(String, Series)> = inv
-        .take_series(0)
+        .take_series_with_ints(0)
         .into_iter()
         .map(|s| {
             let k = if natural {

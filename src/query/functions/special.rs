@@ -2,9 +2,7 @@
 //! the events series.
 
 use crate::query::pyfmt;
-use crate::query::registry::{
-    group::SPECIAL, FunctionSpec, Invocation, Param, ParamType as T, Value,
-};
+use crate::query::registry::{group::SPECIAL, FunctionSpec, Invocation, Param, ParamType as T};
 use crate::query::{Context, QueryError};
 use crate::series::{tags_of, Consolidation, Series};
 
@@ -29,7 +27,7 @@ fn set_consolidation(inv: &mut Invocation<'_>, name: &str) -> Out {
             "unknown consolidation function {name:?}; use one of {CONSOLIDATION_NAMES:?}"
         ))
     })?;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.consolidation = func;
         s.tags.insert("consolidateBy".into(), name.to_string());
@@ -65,23 +63,12 @@ fn set_x_files_factor(inv: &mut Invocation<'_>) -> Out {
             pyfmt::repr(xff)
         )));
     }
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.x_files_factor = xff;
         s.tags.insert("xFilesFactor".into(), pyfmt::repr(xff));
     }
     Ok(list)
-}
-
-/// The strings of a `multiple` string parameter.
-fn strings(inv: &Invocation<'_>, i: usize) -> Vec<String> {
-    inv.list(i)
-        .iter()
-        .filter_map(|v| match v {
-            Value::Str(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// One `tag<op>spec` term of a tag query (graphite.md 4.7).
@@ -156,7 +143,7 @@ impl TagTerm {
 }
 
 fn series_by_tag(inv: &mut Invocation<'_>) -> Out {
-    let exprs = strings(inv, 0);
+    let exprs = inv.strings(0);
     let terms = exprs
         .iter()
         .map(|e| TagTerm::parse(e))
@@ -202,7 +189,7 @@ fn series_by_tag(inv: &mut Invocation<'_>) -> Out {
 /// A 1-second series counting the events carrying all the tags at each second (None where
 /// none); `events("*")` counts every event.
 fn events(inv: &mut Invocation<'_>) -> Out {
-    let tags = strings(inv, 0);
+    let tags = inv.strings(0);
     let name = format!("events(\"{}\")", tags.join("\", \""));
     let (from, until) = (inv.ctx.from, inv.ctx.until);
     let every = tags.len() == 1 && tags[0] == "*";

@@ -6,6 +6,7 @@
 use super::transform::{interval_seconds, spec, Out, SERIES};
 use crate::query::aggfuncs::{agg_func, AggFn, AGG_FUNC_NAMES};
 use crate::query::registry::{Invocation, Literal, Param, ParamType as T, Value};
+use crate::query::time::{civil_from_days, days_from_civil};
 use crate::query::QueryError;
 use crate::series::Series;
 use crate::time::Tz;
@@ -115,6 +116,7 @@ fn summarize(inv: &mut Invocation<'_>) -> Out {
         s.start = start;
         s.step = interval;
         s.values = values;
+        count_is_int(s, &func);
     }
     Ok(list)
 }
@@ -207,8 +209,18 @@ fn smart_summarize(inv: &mut Invocation<'_>) -> Out {
         s.path_expression = s.name.clone();
         s.step = interval;
         s.values = values;
+        count_is_int(s, &func);
     }
     Ok(list)
+}
+
+/// A bucket's `count` is a Python int (`3`, not `3.0`); every other aggregation a float.
+fn count_is_int(s: &mut Series, func: &str) {
+    s.ints = if func == "count" {
+        vec![true; s.values.len()]
+    } else {
+        Vec::new()
+    };
 }
 
 /// Values are rates per second: each point adds `value × seconds of [t, t+step)` to every
@@ -294,32 +306,6 @@ fn hit_buckets(s: &Series, start: i64, count: usize, interval: i64) -> Vec<f64> 
         }
     }
     buckets
-}
-
-/// `(year, month, day)` of a day count since 1970-01-01 (proleptic Gregorian).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    // Howard Hinnant's algorithm: eras of 400 years counted from 0000-03-01.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// The inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 const INTERVAL: Param = Param::req("intervalString", T::Interval).suggest(&[

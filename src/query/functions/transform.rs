@@ -46,7 +46,16 @@ fn map_known(
     rename: impl Fn(&str) -> String,
     f: impl Fn(f64) -> f64,
 ) -> Out {
-    let mut list = inv.take_series(0);
+    map_values(inv.take_series(0), tag, rename, f)
+}
+
+/// The body of `map_known` over a list already taken.
+fn map_values(
+    mut list: Vec<Series>,
+    tag: Option<(&str, String)>,
+    rename: impl Fn(&str) -> String,
+    f: impl Fn(f64) -> f64,
+) -> Out {
     for s in &mut list {
         if let Some((k, v)) = &tag {
             s.tags.insert(k.to_string(), v.clone());
@@ -145,8 +154,9 @@ fn scale_to_seconds(inv: &mut Invocation<'_>) -> Out {
 }
 
 fn absolute(inv: &mut Invocation<'_>) -> Out {
-    map_known(
-        inv,
+    // Python's abs() of an int is an int.
+    map_values(
+        inv.take_series_with_ints(0),
         Some(("absolute", "1".into())),
         |n| format!("absolute({n})"),
         f64::abs,
@@ -305,11 +315,15 @@ fn offset_to_zero(inv: &mut Invocation<'_>) -> Out {
 
 /// Renames each series `func(name)` (no tag) and rewrites its values with `fill`.
 fn rewrite(inv: &mut Invocation<'_>, func: &str, fill: impl Fn(&mut [f64])) -> Out {
-    let mut list = inv.take_series(0);
+    rewrite_series(inv.take_series(0), func, |s| fill(&mut s.values))
+}
+
+/// `rewrite` over a list already taken, `fill` seeing the whole series (its int flags too).
+fn rewrite_series(mut list: Vec<Series>, func: &str, fill: impl Fn(&mut Series)) -> Out {
     for s in &mut list {
         s.name = format!("{func}({})", s.name);
         s.path_expression = s.name.clone();
-        fill(&mut s.values);
+        fill(s);
     }
     Ok(list)
 }
@@ -318,22 +332,29 @@ fn rewrite(inv: &mut Invocation<'_>, func: &str, fill: impl Fn(&mut [f64])) -> O
 /// longer runs stay None entirely. The name never shows the limit (graphite-web 1.1.8).
 fn keep_last_value(inv: &mut Invocation<'_>) -> Out {
     let limit = inv.float(1).unwrap_or(f64::INFINITY);
-    rewrite(inv, "keepLastValue", |values| {
+    // The copies are the same Python objects, so a repeated int stays an int.
+    let list = inv.take_series_with_ints(0);
+    rewrite_series(list, "keepLastValue", |s| {
         let mut last = f64::NAN;
+        let mut last_is_int = false;
         let mut run_start = None;
-        for i in 0..=values.len() {
-            let at_end = i == values.len();
-            if !at_end && values[i].is_nan() {
+        for i in 0..=s.values.len() {
+            let at_end = i == s.values.len();
+            if !at_end && s.values[i].is_nan() {
                 run_start.get_or_insert(i);
                 continue;
             }
             if let Some(start) = run_start.take() {
                 if !last.is_nan() && (i - start) as f64 <= limit {
-                    values[start..i].fill(last);
+                    s.values[start..i].fill(last);
+                    if let Some(flags) = s.ints.get_mut(start..i) {
+                        flags.fill(last_is_int);
+                    }
                 }
             }
             if !at_end {
-                last = values[i];
+                last = s.values[i];
+                last_is_int = s.is_int(i);
             }
         }
     })
@@ -384,8 +405,14 @@ fn transform_null(inv: &mut Invocation<'_>) -> Out {
             *m |= !v.is_nan();
         }
     }
-    let mut list = inv.take_series(0);
+    // The known values are kept as they are, Python ints included; an unwritten default is
+    // the int 0 (`transformNull(x)` prints `0`, `transformNull(x,0)` prints `0.0`).
+    let default_is_int = !given(inv, 1);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
+        if default_is_int || !s.ints.is_empty() {
+            s.ints.resize(s.values.len(), false);
+        }
         s.tags.insert("transformNull".into(), tag.clone());
         if reference.is_empty() {
             s.name = format!("transformNull({},{})", s.name, pyfmt::g(default));
@@ -401,6 +428,9 @@ fn transform_null(inv: &mut Invocation<'_>) -> Out {
         for (i, v) in s.values.iter_mut().enumerate() {
             if v.is_nan() && (reference.is_empty() || mask.get(i).copied().unwrap_or(false)) {
                 *v = default;
+                if let Some(int) = s.ints.get_mut(i) {
+                    *int = default_is_int;
+                }
             }
         }
     }
@@ -416,13 +446,16 @@ fn is_non_null(inv: &mut Invocation<'_>) -> Out {
         for v in &mut s.values {
             *v = if v.is_nan() { 0.0 } else { 1.0 };
         }
+        // graphite-web appends the ints 0 and 1.
+        s.ints = vec![true; s.values.len()];
     }
     Ok(list)
 }
 
-/// 1 where a value differs from the previous known value, else 0 (None included).
+/// 1 where a value differs from the previous known value, else 0 (None included); Python
+/// ints, as graphite-web appends them.
 fn changed(inv: &mut Invocation<'_>) -> Out {
-    rewrite(inv, "changed", |values| {
+    let list = rewrite(inv, "changed", |values| {
         let mut previous = f64::NAN;
         for v in values.iter_mut() {
             let now = *v;
@@ -436,7 +469,8 @@ fn changed(inv: &mut Invocation<'_>) -> Out {
                 0.0
             };
         }
-    })
+    })?;
+    Ok(list.into_iter().map(Series::all_ints).collect())
 }
 
 const ONE_SERIES: &[Param] = &[SERIES];
@@ -453,14 +487,7 @@ pub(super) const fn spec(
     params: &'static [Param],
     run: FunctionBody,
 ) -> FunctionSpec {
-    FunctionSpec {
-        name,
-        group: TRANSFORM,
-        description,
-        params,
-        run,
-        aggregator: false,
-    }
+    FunctionSpec::new(name, TRANSFORM, description, params, run)
 }
 
 pub(crate) const SPECS: &[FunctionSpec] = &[

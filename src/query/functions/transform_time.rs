@@ -36,6 +36,7 @@ fn relabel(s: &mut Series, first: &Series, reset_end: bool) {
     if reset_end {
         let shown = ((first.end() - first.start).div_euclid(s.step) + 1).max(0) as usize;
         s.values.truncate(shown);
+        s.ints.truncate(shown);
     }
     s.start = first.start;
 }
@@ -60,7 +61,8 @@ fn time_shift(inv: &mut Invocation<'_>) -> Out {
     let Some(first) = list.first() else {
         return Ok(Vec::new());
     };
-    let mut out = inv.refetch(0, from, until)?;
+    // Shifted values are the same Python objects, ints included.
+    let mut out = inv.refetch_with_ints(0, from, until)?;
     for s in &mut out {
         s.tags.insert("timeShift".into(), text.clone());
         // The path expression stays the re-fetched one, as in graphite-web.
@@ -114,7 +116,7 @@ fn date(inv: &Invocation<'_>, i: usize) -> Result<i64, QueryError> {
 fn time_slice(inv: &mut Invocation<'_>) -> Out {
     let (start, end) = (date(inv, 1)?, date(inv, 2)?);
     let from = inv.ctx.from;
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         s.tags.insert("timeSliceStart".into(), start.to_string());
         s.tags.insert("timeSliceEnd".into(), end.to_string());
@@ -134,16 +136,22 @@ fn time_slice(inv: &mut Invocation<'_>) -> Out {
 /// graphite-web 1.1.8 empties the series for `delay(x, 0)`; pencil leaves it unchanged.
 fn delay(inv: &mut Invocation<'_>) -> Out {
     let steps = inv.int(1).unwrap_or(0);
-    let mut list = inv.take_series(0);
+    let mut list = inv.take_series_with_ints(0);
     for s in &mut list {
         let n = s.values.len();
         let by = steps.unsigned_abs().min(n as u64) as usize;
+        // Python moves the values themselves, so ints stay ints.
+        s.ints.resize(if s.ints.is_empty() { 0 } else { n }, false);
         if steps > 0 {
             s.values.rotate_right(by);
             s.values[..by].fill(f64::NAN);
+            let by = by.min(s.ints.len());
+            s.ints.rotate_right(by);
         } else {
             s.values.rotate_left(by);
             s.values[n - by..].fill(f64::NAN);
+            let by = by.min(s.ints.len());
+            s.ints.rotate_left(by);
         }
         s.tags.insert("delay".into(), steps.to_string());
         s.name = format!("delay({},{steps})", s.name);
