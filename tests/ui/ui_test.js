@@ -188,7 +188,9 @@ async function main() {
   await test("preview_image_loads", async () => {
     await page.click("#presets button[data-from='-1h']");
     await page.locator("#preview-box").scrollIntoViewIfNeeded();
-    await waitFor("a drawn preview", () => page.$eval("#preview", (img) => img.complete && img.naturalWidth > 0));
+    // The image of the new range, not the one still showing from the previous test.
+    await waitFor("a drawn preview of the last hour", () =>
+      page.$eval("#preview", (img) => img.complete && img.naturalWidth > 0 && img.currentSrc.includes("from=-1h")));
   });
   await page.screenshot({ path: path.join(SHOTS, "composer.png"), fullPage: true });
 
@@ -266,7 +268,9 @@ async function main() {
       Number(await page.getAttribute("#grid", "data-refreshes")) >= round + 3);
     const after = await held();
     await cdp.detach();
-    assert(after.nodes <= before.nodes && after.listeners <= before.listeners,
+    // A leak grows by at least one node per graph per round (4 graphs × 3 rounds here); a
+    // node or two of slack absorbs a status text that happens to be mid-update when measured.
+    assert(after.nodes <= before.nodes + 3 && after.listeners <= before.listeners,
       "nothing grows with refreshes: " + JSON.stringify({ before, after }));
     const stats = await page.evaluate(() => window.pencil.dashboardStats());
     page.off("request", onRequest);
