@@ -103,6 +103,12 @@ impl NodeGlob {
     }
 }
 
+/// Slice equality without a call into libc's `memcmp`: pieces and labels are a few bytes, and
+/// the call was a quarter of a find over 100,000 names.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// `pieces` joined by `*` matched against `label`. With only `*` as wildcard the leftmost
 /// occurrence of each middle piece is always a safe choice (a later one leaves less room for
 /// the rest), so no backtracking is needed. Byte offsets stay on char boundaries because every
@@ -114,10 +120,11 @@ fn match_stars(pieces: &[String], label: &str) -> bool {
     if pieces.len() == 1 {
         return label == first;
     }
-    if label.len() < first.len() + last.len() || !label.starts_with(first.as_str()) {
-        return false;
-    }
-    if !label.ends_with(last.as_str()) {
+    let bytes = label.as_bytes();
+    if bytes.len() < first.len() + last.len()
+        || !same_bytes(&bytes[..first.len()], first.as_bytes())
+        || !same_bytes(&bytes[bytes.len() - last.len()..], last.as_bytes())
+    {
         return false;
     }
     let Some(mut rest) = label.get(first.len()..label.len() - last.len()) else {
