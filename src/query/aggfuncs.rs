@@ -322,6 +322,11 @@ mod tests {
             0.0f64.to_bits(),
             "Python's sum([-0.0, -0.0]) is 0.0"
         );
+        assert_eq!(
+            sum(&[-0.0, -0.0]).to_bits(),
+            0.0f64.to_bits(),
+            "graphite-web answers 0.0"
+        );
         assert_eq!(&got[1..], &[1.0, 2.0, 3.0]);
         assert!(
             ColumnAgg::Count.rows(&cols, 0.5)[3].is_nan(),
