@@ -1,4 +1,5 @@
-//! Graphite glob patterns (graphite.md 4.2): brace expansion and the per-node matcher.
+//! Graphite glob patterns (graphite.md 4.2): brace expansion and compiling a pattern into node
+//! globs; matching one label against a node alternative is `glob_match.rs`.
 //!
 //! A pattern is compiled once per query into node globs; each node glob is then matched against
 //! many node labels without allocating. Wildcards never cross a dot: `*`, `?` and `[...]` work
@@ -7,6 +8,7 @@
 //! This module knows nothing of the index: it must not look at names other than the one it is
 //! asked to match.
 
+use super::glob_match::{match_tokens, Alternative, Token};
 use super::GlobError;
 
 /// Most alternatives one pattern may expand to, counting both whole-pattern expansions (braces
@@ -18,35 +20,6 @@ pub(crate) const MAX_ALTERNATIVES: usize = 10_000;
 /// long pattern full of `{}` groups, which expand to few alternatives but many strings.
 const MAX_EXPANSION_BYTES: usize = 1 << 20;
 
-/// One element of a compiled node alternative.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Token {
-    Char(char),
-    /// `?`
-    AnyChar,
-    /// `*`
-    Star,
-    /// `[...]`: inclusive char ranges (a single char is a range of one).
-    Class {
-        negated: bool,
-        ranges: Box<[(char, char)]>,
-    },
-}
-
-impl Token {
-    fn matches(&self, c: char) -> bool {
-        match self {
-            Token::Char(want) => *want == c,
-            Token::AnyChar => true,
-            // `*` is handled by the matcher's backtracking, never here.
-            Token::Star => false,
-            Token::Class { negated, ranges } => {
-                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
-            }
-        }
-    }
-}
-
 /// One dot-free node of a pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum NodeGlob {
@@ -57,43 +30,6 @@ pub(crate) enum NodeGlob {
     Wild(Vec<Alternative>),
 }
 
-/// One alternative of a wild node, in the form that matches it fastest.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Alternative {
-    /// Only literal text and `*` (by far the commonest glob): the literal pieces around the
-    /// stars, so a match is a prefix test, a suffix test and substring searches in between —
-    /// no per-char token loop, which was most of a find over 100,000 names.
-    Stars(Vec<String>),
-    /// Anything with `?` or `[...]`.
-    Tokens(Vec<Token>),
-}
-
-impl Alternative {
-    fn new(tokens: Vec<Token>) -> Alternative {
-        if !tokens
-            .iter()
-            .all(|t| matches!(t, Token::Char(_) | Token::Star))
-        {
-            return Alternative::Tokens(tokens);
-        }
-        let mut pieces = vec![String::new()];
-        for token in &tokens {
-            match token {
-                Token::Char(c) => pieces.last_mut().map_or((), |p| p.push(*c)),
-                _ => pieces.push(String::new()),
-            }
-        }
-        Alternative::Stars(pieces)
-    }
-
-    fn matches(&self, label: &str) -> bool {
-        match self {
-            Alternative::Tokens(tokens) => match_tokens(tokens, label),
-            Alternative::Stars(pieces) => match_stars(pieces, label),
-        }
-    }
-}
-
 impl NodeGlob {
     pub(crate) fn matches(&self, label: &str) -> bool {
         match self {
@@ -101,42 +37,6 @@ impl NodeGlob {
             NodeGlob::Wild(alternatives) => alternatives.iter().any(|alt| alt.matches(label)),
         }
     }
-}
-
-/// Slice equality without a call into libc's `memcmp`: pieces and labels are a few bytes, and
-/// the call was a quarter of a find over 100,000 names.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
-}
-
-/// `pieces` joined by `*` matched against `label`. With only `*` as wildcard the leftmost
-/// occurrence of each middle piece is always a safe choice (a later one leaves less room for
-/// the rest), so no backtracking is needed. Byte offsets stay on char boundaries because every
-/// piece is valid UTF-8 found inside valid UTF-8.
-fn match_stars(pieces: &[String], label: &str) -> bool {
-    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
-        return label.is_empty();
-    };
-    if pieces.len() == 1 {
-        return label == first;
-    }
-    let bytes = label.as_bytes();
-    if bytes.len() < first.len() + last.len()
-        || !same_bytes(&bytes[..first.len()], first.as_bytes())
-        || !same_bytes(&bytes[bytes.len() - last.len()..], last.as_bytes())
-    {
-        return false;
-    }
-    let Some(mut rest) = label.get(first.len()..label.len() - last.len()) else {
-        return false;
-    };
-    for piece in &pieces[1..pieces.len() - 1] {
-        match rest.find(piece.as_str()) {
-            Some(at) => rest = &rest[at + piece.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// Compiles a whole pattern into one or more node sequences; there is more than one only when a
@@ -378,43 +278,6 @@ fn class(chars: &[char], open: usize) -> Option<(Token, usize)> {
         },
         close + 1,
     ))
-}
-
-/// Glob match of one label: the two-pointer algorithm, which backtracks only to the last `*`
-/// (enough for globs, where `*` is the only variable-length token). No allocation.
-fn match_tokens(tokens: &[Token], label: &str) -> bool {
-    let (mut t, mut s) = (0usize, 0usize);
-    // (token index after the last `*`, label offset that `*` currently extends to)
-    let mut star: Option<(usize, usize)> = None;
-    loop {
-        if let Some(token) = tokens.get(t) {
-            if *token == Token::Star {
-                star = Some((t + 1, s));
-                t += 1;
-                continue;
-            }
-            if let Some(c) = label[s..].chars().next() {
-                if token.matches(c) {
-                    t += 1;
-                    s += c.len_utf8();
-                    continue;
-                }
-            }
-        } else if s == label.len() {
-            return true;
-        }
-        // Mismatch: let the last `*` swallow one more char and retry from just after it.
-        let Some((after_star, reach)) = star else {
-            return false;
-        };
-        let Some(c) = label[reach..].chars().next() else {
-            return false;
-        };
-        let reach = reach + c.len_utf8();
-        star = Some((after_star, reach));
-        t = after_star;
-        s = reach;
-    }
 }
 
 /// A slow matcher for tests, written without the code above: expand every brace over the whole
