@@ -8,7 +8,7 @@
 //! This module knows nothing of the index: it must not look at names other than the one it is
 //! asked to match.
 
-use super::glob_match::{match_tokens, Alternative, Token};
+use super::glob_match::{Alternative, Token};
 use super::GlobError;
 
 /// Most alternatives one pattern may expand to, counting both whole-pattern expansions (braces
@@ -377,6 +377,7 @@ pub(crate) mod reference {
 
 #[cfg(test)]
 mod tests {
+    use super::super::glob_match::match_tokens;
     use super::*;
     use proptest::prelude::*;
 
