@@ -150,8 +150,11 @@ def main():
         shutil.copy(os.path.join(work, name), os.path.join(ref_dir, "conf", name))
     env = dict(os.environ, GRAPHITE_REF_LINE_PORT="32003", GRAPHITE_REF_PICKLE_PORT="32004",
                GRAPHITE_REF_CACHE_PORT="37002", GRAPHITE_REF_HTTP_PORT="38080")
-    subprocess.run([os.path.join(SHARED, "reference", "start"), ref_dir], env=env, check=True,
-                   capture_output=True)
+    started = subprocess.run([os.path.join(SHARED, "reference", "start"), ref_dir], env=env,
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
+        sys.exit(f"the reference graphite did not start:\n{started.stderr}")
     pencil = subprocess.Popen(
         [binary, "--data-dir", os.path.join(work, "pencil"), "--carbon", "127.0.0.1:33003",
          "--http", "127.0.0.1:38081", "--memory", "1GiB",
