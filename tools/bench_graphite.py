@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -67,9 +68,18 @@ def send(addr, now):
         s.recv(1)
 
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=600) as r:
-        return r.read()
+def get(url, tries=3):
+    """The body of `url`; an HTTP error (graphite-web's gunicorn answers 500 when a worker is
+    killed for running past its timeout on a loaded machine) is retried, then raised."""
+    for attempt in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=600) as r:
+                return r.read()
+        except urllib.error.HTTPError as e:
+            if attempt + 1 == tries:
+                raise
+            print(f"HTTP {e.code} from {url.split('?')[0]}, retrying", flush=True)
+            time.sleep(2)
 
 
 def timed(url):
