@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -27,9 +28,11 @@ ROOT = os.path.dirname(HERE)
 SHARED = os.path.normpath(os.path.join(ROOT, "..", "shared"))
 SERIES, POINTS, HOSTS, METRICS = 1000, 8640, 100, 1000
 RUNS = 7
+# Two days kept for one day of data: feeding the reference takes minutes, and with exactly a
+# day kept, the oldest points would age out of retention before the timing starts.
 SCHEMAS = """[sum]
 pattern = ^bench\\.sum\\.
-retentions = 10s:1d
+retentions = 10s:2d
 
 [find]
 pattern = ^bench\\.find\\.
@@ -65,9 +68,18 @@ def send(addr, now):
         s.recv(1)
 
 
-def get(url):
-    with urllib.request.urlopen(url, timeout=600) as r:
-        return r.read()
+def get(url, tries=3):
+    """The body of `url`; an HTTP error (graphite-web's gunicorn answers 500 when a worker is
+    killed for running past its timeout on a loaded machine) is retried, then raised."""
+    for attempt in range(tries):
+        try:
+            with urllib.request.urlopen(url, timeout=600) as r:
+                return r.read()
+        except urllib.error.HTTPError as e:
+            if attempt + 1 == tries:
+                raise
+            print(f"HTTP {e.code} from {url.split('?')[0]}, retrying", flush=True)
+            time.sleep(2)
 
 
 def timed(url):
@@ -88,21 +100,50 @@ def requests(base, now):
     return render, find
 
 
-def wait_complete(render_url, label):
-    """Until the sum has every one of the day's points (carbon writes in the background)."""
+def expand_count(base, query):
+    url = base + "/metrics/expand?" + urllib.parse.urlencode({"query": query, "leavesOnly": 1})
+    return len(json.loads(get(url))["results"])
+
+
+def ready(base, render_url):
+    """Why `base` is not yet serving the whole data set, or None when it is."""
+    for query, want in (("bench.sum.*.requests", SERIES),
+                        ("bench.find.*.*", HOSTS * METRICS)):
+        have = expand_count(base, query)
+        if have != want:
+            return f"{have} of {want} metrics match {query}"
+    answer = json.loads(get(render_url))
+    if not answer:
+        return "the sum is empty"
+    known = sum(1 for v, _ in answer[0]["datapoints"] if v is not None)
+    if known < POINTS - 1:
+        return f"the sum has {known} of {POINTS} points"
+    return None
+
+
+def wait_complete(base, render_url, label, agree_with=None):
+    """Until every metric is findable and the sum has every one of the day's points (carbon
+    creates whisper files and writes points in the background, in no particular order). With
+    `agree_with` (the other side's render answer) also until the answers agree, since a series
+    written late still changes the sum; after a deadline it goes on and says so."""
     deadline = time.time() + 3600
+    last = None
     while time.time() < deadline:
         try:
-            answer = json.loads(get(render_url))
-            if answer:
-                known = sum(1 for v, _ in answer[0]["datapoints"] if v is not None)
-                if known >= POINTS - 1:
-                    print(f"{label}: all {known} points present", flush=True)
-                    return
-        except OSError:
-            pass
-        time.sleep(5)
-    sys.exit(f"{label}: data never became complete")
+            why = ready(base, render_url)
+            if why is None and agree_with is not None and json.loads(get(render_url)) != agree_with:
+                why = "the sum does not agree with pencil's yet"
+        except (OSError, ValueError, KeyError) as e:
+            why = f"not answering ({e})"
+        if why is None:
+            print(f"{label}: all data present", flush=True)
+            return True
+        if why != last:
+            print(f"{label}: waiting: {why}", flush=True)
+            last = why
+        time.sleep(10)
+    print(f"{label}: gave up waiting after an hour: {last}", flush=True)
+    return False
 
 
 def main():
@@ -119,8 +160,11 @@ def main():
         shutil.copy(os.path.join(work, name), os.path.join(ref_dir, "conf", name))
     env = dict(os.environ, GRAPHITE_REF_LINE_PORT="32003", GRAPHITE_REF_PICKLE_PORT="32004",
                GRAPHITE_REF_CACHE_PORT="37002", GRAPHITE_REF_HTTP_PORT="38080")
-    subprocess.run([os.path.join(SHARED, "reference", "start"), ref_dir], env=env, check=True,
-                   capture_output=True)
+    started = subprocess.run([os.path.join(SHARED, "reference", "start"), ref_dir], env=env,
+                             capture_output=True, text=True)
+    if started.returncode != 0:
+        shutil.rmtree(work, ignore_errors=True)
+        sys.exit(f"the reference graphite did not start:\n{started.stderr}")
     pencil = subprocess.Popen(
         [binary, "--data-dir", os.path.join(work, "pencil"), "--carbon", "127.0.0.1:33003",
          "--http", "127.0.0.1:38081", "--memory", "1GiB",
@@ -138,8 +182,9 @@ def main():
         print(f"reference fed in {time.time() - t:.1f}s", flush=True)
         p_render, p_find = requests("http://127.0.0.1:38081", now)
         r_render, r_find = requests("http://127.0.0.1:38080", now)
-        wait_complete(p_render, "pencil")
-        wait_complete(r_render, "graphite-web")
+        wait_complete("http://127.0.0.1:38081", p_render, "pencil")
+        wait_complete("http://127.0.0.1:38080", r_render, "graphite-web",
+                      agree_with=json.loads(get(p_render)))
         results = {}
         for label, p, r in (("sumSeries 1000x8640 json", p_render, r_render),
                             ("find glob over 100k metrics", p_find, r_find)):

@@ -1,4 +1,5 @@
-//! Graphite glob patterns (graphite.md 4.2): brace expansion and the per-node matcher.
+//! Graphite glob patterns (graphite.md 4.2): brace expansion and compiling a pattern into node
+//! globs; matching one label against a node alternative is `glob_match.rs`.
 //!
 //! A pattern is compiled once per query into node globs; each node glob is then matched against
 //! many node labels without allocating. Wildcards never cross a dot: `*`, `?` and `[...]` work
@@ -7,6 +8,7 @@
 //! This module knows nothing of the index: it must not look at names other than the one it is
 //! asked to match.
 
+use super::glob_match::{Alternative, Token};
 use super::GlobError;
 
 /// Most alternatives one pattern may expand to, counting both whole-pattern expansions (braces
@@ -18,35 +20,6 @@ pub(crate) const MAX_ALTERNATIVES: usize = 10_000;
 /// long pattern full of `{}` groups, which expand to few alternatives but many strings.
 const MAX_EXPANSION_BYTES: usize = 1 << 20;
 
-/// One element of a compiled node alternative.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Token {
-    Char(char),
-    /// `?`
-    AnyChar,
-    /// `*`
-    Star,
-    /// `[...]`: inclusive char ranges (a single char is a range of one).
-    Class {
-        negated: bool,
-        ranges: Box<[(char, char)]>,
-    },
-}
-
-impl Token {
-    fn matches(&self, c: char) -> bool {
-        match self {
-            Token::Char(want) => *want == c,
-            Token::AnyChar => true,
-            // `*` is handled by the matcher's backtracking, never here.
-            Token::Star => false,
-            Token::Class { negated, ranges } => {
-                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
-            }
-        }
-    }
-}
-
 /// One dot-free node of a pattern.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum NodeGlob {
@@ -54,16 +27,14 @@ pub(crate) enum NodeGlob {
     /// Sorted and deduplicated.
     Literals(Vec<String>),
     /// At least one alternative has a wildcard; a label matches if any alternative does.
-    Wild(Vec<Vec<Token>>),
+    Wild(Vec<Alternative>),
 }
 
 impl NodeGlob {
     pub(crate) fn matches(&self, label: &str) -> bool {
         match self {
             NodeGlob::Literals(words) => words.binary_search_by(|w| w.as_str().cmp(label)).is_ok(),
-            NodeGlob::Wild(alternatives) => alternatives
-                .iter()
-                .any(|tokens| match_tokens(tokens, label)),
+            NodeGlob::Wild(alternatives) => alternatives.iter().any(|alt| alt.matches(label)),
         }
     }
 }
@@ -114,7 +85,9 @@ fn compile_node(node: &str, budget: &mut Budget) -> Result<NodeGlob, String> {
         texts.dedup();
         Ok(NodeGlob::Literals(texts))
     } else {
-        Ok(NodeGlob::Wild(alternatives))
+        Ok(NodeGlob::Wild(
+            alternatives.into_iter().map(Alternative::new).collect(),
+        ))
     }
 }
 
@@ -307,43 +280,6 @@ fn class(chars: &[char], open: usize) -> Option<(Token, usize)> {
     ))
 }
 
-/// Glob match of one label: the two-pointer algorithm, which backtracks only to the last `*`
-/// (enough for globs, where `*` is the only variable-length token). No allocation.
-fn match_tokens(tokens: &[Token], label: &str) -> bool {
-    let (mut t, mut s) = (0usize, 0usize);
-    // (token index after the last `*`, label offset that `*` currently extends to)
-    let mut star: Option<(usize, usize)> = None;
-    loop {
-        if let Some(token) = tokens.get(t) {
-            if *token == Token::Star {
-                star = Some((t + 1, s));
-                t += 1;
-                continue;
-            }
-            if let Some(c) = label[s..].chars().next() {
-                if token.matches(c) {
-                    t += 1;
-                    s += c.len_utf8();
-                    continue;
-                }
-            }
-        } else if s == label.len() {
-            return true;
-        }
-        // Mismatch: let the last `*` swallow one more char and retry from just after it.
-        let Some((after_star, reach)) = star else {
-            return false;
-        };
-        let Some(c) = label[reach..].chars().next() else {
-            return false;
-        };
-        let reach = reach + c.len_utf8();
-        star = Some((after_star, reach));
-        t = after_star;
-        s = reach;
-    }
-}
-
 /// A slow matcher for tests, written without the code above: expand every brace over the whole
 /// pattern, then split on dots and fnmatch node by node by plain recursion.
 #[cfg(test)]
@@ -441,6 +377,7 @@ pub(crate) mod reference {
 
 #[cfg(test)]
 mod tests {
+    use super::super::glob_match::match_tokens;
     use super::*;
     use proptest::prelude::*;
 
@@ -567,6 +504,17 @@ mod tests {
     proptest! {
         // Cheap cases; class corner cases (`[^`, `[]`, `[!]`, ranges) need many draws to show up.
         #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn star_pieces_agree_with_the_token_matcher(
+            pattern in "[aé*]{0,7}",
+            label in "[aéb]{0,9}",
+        ) {
+            let tokens = tokenize(&pattern);
+            let fast = Alternative::new(tokens.clone());
+            prop_assert!(matches!(fast, Alternative::Stars(_)), "{}", pattern);
+            prop_assert_eq!(fast.matches(&label), match_tokens(&tokens, &label), "{} against {}", pattern, label);
+        }
+
         #[test]
         fn node_globs_agree_with_the_reference(
             pattern in "([ab*?!^,{}\\[\\]-]|\\[[!^]?\\]?[ab^!-]{0,3}\\]?){1,6}",

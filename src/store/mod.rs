@@ -7,6 +7,7 @@ mod archive;
 mod checksum;
 mod events;
 mod glob;
+mod glob_match;
 mod index;
 mod load;
 mod pathhash;

@@ -62,18 +62,26 @@ pub(crate) fn aggregate_series(
         return Ok(None);
     };
     let xff = xff.unwrap_or(ctx.x_files_factor);
-    let mut row = Vec::new();
-    let values = (0..n.rows())
-        .map(|i| {
-            n.row(i, &mut row);
-            let known = row.iter().filter(|v| !v.is_nan()).count();
-            if known == 0 || (known as f64) / (row.len() as f64) < xff {
-                f64::NAN
-            } else {
-                agg(&row)
-            }
-        })
-        .collect();
+    let values = match aggfuncs::column_agg(short) {
+        Some(columns) => {
+            let list: Vec<&[f64]> = n.series.iter().map(|s| s.values.as_slice()).collect();
+            columns.rows(&list, xff)
+        }
+        None => {
+            let mut row = Vec::with_capacity(n.series.len());
+            (0..n.rows())
+                .map(|i| {
+                    n.row(i, &mut row);
+                    let known = row.iter().filter(|v| !v.is_nan()).count();
+                    if known == 0 || (known as f64) / (row.len() as f64) < xff {
+                        f64::NAN
+                    } else {
+                        agg(&row)
+                    }
+                })
+                .collect()
+        }
+    };
     tags.entry("name".into()).or_insert_with(|| name.clone());
     tags.insert("aggregatedBy".into(), short.to_string());
     let mut out = Series::new(name, n.start, n.step, values);
