@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(reply.status, 200);
     let render = Request::from_wire(
         "GET",
-        "/render?target=events(%22*%22)&from=-1d&format=json",
+        "/render?target=events(%22*%22)&from=-10min&format=json",
         false,
         Vec::new(),
         peer,
