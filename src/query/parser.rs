@@ -21,6 +21,9 @@ pub const MAX_DEPTH: usize = 64;
 /// argument vectors while leaving room for generated targets.
 pub const MAX_ARGS: usize = 1000;
 
+/// A template's positional values and its `name=value` ones.
+type TemplateValues = (Vec<Expr>, Vec<(String, Expr)>);
+
 /// Symbols that end a path node unless backslash-escaped; '=' may also be escaped.
 const PATH_SYMBOLS: &str = "(){},.'\"\\|";
 const ESCAPABLE: &str = "(){},.'\"\\|=";
@@ -606,7 +609,7 @@ impl<'a> Parser<'a> {
     fn template_values(
         &mut self,
         after_expr: bool,
-    ) -> Result<(Vec<Expr>, Vec<(String, Expr)>), ParseError> {
+    ) -> Result<TemplateValues, ParseError> {
         let mut args = Vec::new();
         let mut kwargs: Vec<(String, Expr)> = Vec::new();
         let mut first = true;
