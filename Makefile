@@ -9,7 +9,7 @@ DESTDIR ?=
 STATIC_TARGET := x86_64-unknown-linux-gnu
 STATIC_BIN := target/$(STATIC_TARGET)/release/pencil
 
-.PHONY: all build release static test bench check install conformance gallery ui-test ui-deps
+.PHONY: all build release static test bench check install conformance gallery ui-test ui-deps fuzz
 
 all: build
 
@@ -53,6 +53,24 @@ bench:
 # `install` once as root). UPDATE=1 also rewrites the golden answers under tests/golden/conformance/.
 conformance: release
 	python3 tools/conformance.py $(if $(UPDATE),--update,)
+
+# Each cargo-fuzz target for FUZZ_SECONDS, one after another (needs `cargo install cargo-fuzz` and
+# a nightly toolchain; without one, FUZZ_TOOLCHAIN= RUSTC_BOOTSTRAP=1 uses stable). Every run
+# first replays the crashers kept under fuzz/regressions/<target>/ and the seeds; new corpus
+# entries go to fuzz/corpus/<target>/ (not committed), a crash stops the loop with its file
+# under fuzz/artifacts/<target>/.
+FUZZ_TARGETS := feed parse eval time http events glob snapshot
+FUZZ_SECONDS ?= 20
+FUZZ_TOOLCHAIN ?= +nightly
+
+fuzz:
+	@cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  case $$t in parse|eval) d=target;; http) d=http;; events) d=json;; *) d=;; esac; \
+	  mkdir -p corpus/$$t; \
+	  echo "== fuzz $$t for $(FUZZ_SECONDS)s"; \
+	  $(CARGO) $(FUZZ_TOOLCHAIN) fuzz run $$t corpus/$$t seeds/$$t regressions/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=10 $${d:+-dict=dicts/$$d.dict} || exit 1; \
+	done
 
 check:
 	$(CARGO) fmt --check

@@ -70,6 +70,34 @@ impl Pending {
     }
 }
 
+impl Request {
+    /// A request from what arrived on the wire: the raw URL (percent-encoded path, then an
+    /// optional `?query`) and the body, read as a form too when `form_body` (its Content-Type
+    /// was `application/x-www-form-urlencoded`). The front builds every request this way; the
+    /// fuzz targets drive the same decoding through it.
+    pub fn from_wire(
+        method: &str,
+        url: &str,
+        form_body: bool,
+        body: Vec<u8>,
+        peer: Option<SocketAddr>,
+    ) -> Request {
+        let (raw_path, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut params = Vec::new();
+        form::parse_pairs(query.as_bytes(), &mut params);
+        if form_body {
+            form::parse_pairs(&body, &mut params);
+        }
+        Request {
+            method: method.to_string(),
+            path: form::decode_path(raw_path),
+            params,
+            body,
+            peer,
+        }
+    }
+}
+
 impl Reply {
     /// A plain-text answer, graphite-web's style for errors.
     pub(crate) fn text(status: u16, message: impl Into<String>) -> Reply {

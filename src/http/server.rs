@@ -156,18 +156,11 @@ fn serve(
 }
 
 fn read_request(rq: &mut tiny_http::Request) -> Result<Request, Reply> {
-    let (raw_path, query) = rq.url().split_once('?').unwrap_or((rq.url(), ""));
-    let path = form::decode_path(raw_path);
-    let mut params = Vec::new();
-    form::parse_pairs(query.as_bytes(), &mut params);
     let is_form = rq
         .headers()
         .iter()
         .find(|h| h.field.equiv("Content-Type"))
         .is_some_and(|h| form::is_form(h.value.as_str()));
-    let method = rq.method().as_str().to_string();
-    let peer = rq.remote_addr().copied();
-
     let mut body = Vec::new();
     // Chunked bodies have no declared length; the extra byte tells an exact fit from too much.
     let read = rq
@@ -183,16 +176,14 @@ fn read_request(rq: &mut tiny_http::Request) -> Result<Request, Reply> {
     if body.len() > MAX_BODY_BYTES {
         return Err(too_large());
     }
-    if is_form {
-        form::parse_pairs(&body, &mut params);
-    }
-    Ok(Request {
-        method,
-        path,
-        params,
+    let peer = rq.remote_addr().copied();
+    Ok(Request::from_wire(
+        rq.method().as_str(),
+        rq.url(),
+        is_form,
         body,
         peer,
-    })
+    ))
 }
 
 /// Answers a request whose declared body is over the limit without letting tiny_http allocate

@@ -21,6 +21,9 @@ pub const MAX_DEPTH: usize = 64;
 /// argument vectors while leaving room for generated targets.
 pub const MAX_ARGS: usize = 1000;
 
+/// A template's positional values and its `name=value` ones.
+type TemplateValues = (Vec<Expr>, Vec<(String, Expr)>);
+
 /// Symbols that end a path node unless backslash-escaped; '=' may also be escaped.
 const PATH_SYMBOLS: &str = "(){},.'\"\\|";
 const ESCAPABLE: &str = "(){},.'\"\\|=";
@@ -220,6 +223,23 @@ impl<'a> Parser<'a> {
             };
             if height >= MAX_DEPTH {
                 return Err(self.too_deep(name_start));
+            }
+            // graphite-web reads `a|template(x=1)` as `template(a, x=1)`. As a plain call it
+            // would print as that text and read back as a different tree.
+            if &self.src[name_start..name_end] == "template" {
+                if !allow_template || matches!(expr, Expr::Template { .. }) {
+                    self.pos = name_start;
+                    return Err(self.fail("a function call after '|': template(...) does not nest"));
+                }
+                self.pos = self.after_ws(name_end) + 1;
+                let (args, kwargs) = self.template_values(false)?;
+                expr = Expr::Template {
+                    expr: Box::new(expr),
+                    args,
+                    kwargs,
+                };
+                height += 1;
+                continue;
             }
             let left = (
                 expr,
@@ -575,23 +595,36 @@ impl<'a> Parser<'a> {
         if inner_height >= MAX_DEPTH {
             return Err(self.too_deep(start));
         }
+        let (args, kwargs) = self.template_values(true)?;
+        let template = Expr::Template {
+            expr: Box::new(inner),
+            args,
+            kwargs,
+        };
+        Ok((template, inner_height + 1))
+    }
+
+    /// A template's values up to and including its ')': each after a ',' when they follow the
+    /// inner expression (`after_expr`), the first without one when the expression was piped in.
+    fn template_values(
+        &mut self,
+        after_expr: bool,
+    ) -> Result<TemplateValues, ParseError> {
         let mut args = Vec::new();
         let mut kwargs: Vec<(String, Expr)> = Vec::new();
+        let mut first = true;
         loop {
             self.skip_ws();
             match self.byte_at(self.pos) {
                 Some(b')') => {
                     self.pos += 1;
-                    let template = Expr::Template {
-                        expr: Box::new(inner),
-                        args,
-                        kwargs,
-                    };
-                    return Ok((template, inner_height + 1));
+                    return Ok((args, kwargs));
                 }
-                Some(b',') => self.pos += 1,
+                Some(b',') if after_expr || !first => self.pos += 1,
+                _ if !after_expr && first => {}
                 _ => return Err(self.fail("',' or ')' in template(...)")),
             }
+            first = false;
             self.skip_ws();
             if args.len() + kwargs.len() >= MAX_ARGS {
                 return Err(ParseError {
@@ -779,6 +812,10 @@ mod tests {
         ok!("1|f()", "1|f()");
         ok!("g(true|f(2))", "g(true|f(2))");
         ok!("template(a.$x, x=1)|f()", "f(template(a.$x, x=1))");
+        // Found by fuzz/fuzz_targets/parse.rs: a piped template printed as one that did not parse.
+        ok!("a.$x|template(x='b')", r#"template(a.$x, x="b")"#);
+        ok!("f(a)|template( 1 , x=2 )|g()", "g(template(f(a), 1, x=2))");
+        ok!("a|template()", "template(a)");
     }
 
     #[test]
@@ -823,6 +860,9 @@ mod tests {
 
     #[test]
     fn errors_carry_offset_and_expectation() {
+        err!("a|template(b.c)", "at byte 11: expected a number or a string (template values are literals), found 'b'");
+        err!("template(a)|template(x=1)", "at byte 12: expected a function call after '|': template(...) does not nest, found 't'");
+        err!("template(a|template(x=1))", "at byte 11: expected a function call after '|': template(...) does not nest, found 't'");
         err!("", "at byte 0: expected a target: a path, a function call or template(...), found end of input");
         err!("   ", "at byte 3: expected a target: a path, a function call or template(...), found end of input");
         err!("scale(a.b, .5)", "at byte 11: expected an argument (a number needs a digit before its '.', as in 0.5), found '.'");

@@ -11,7 +11,7 @@ use crate::query::QueryError;
 use crate::series::Series;
 
 /// Points one generated series may hold: the render limit, checked before allocating.
-const MAX_POINTS: i64 = 10_000_000;
+pub(crate) const MAX_POINTS: i64 = 10_000_000;
 
 /// A series named `name` with one value per `step` from the request's from (not from+step,
 /// unlike fetched series) while below until, each `value(timestamp)`.

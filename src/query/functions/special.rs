@@ -193,7 +193,15 @@ fn events(inv: &mut Invocation<'_>) -> Out {
     let name = format!("events(\"{}\")", tags.join("\", \""));
     let (from, until) = (inv.ctx.from, inv.ctx.until);
     let every = tags.len() == 1 && tags[0] == "*";
-    let mut values = vec![f64::NAN; (until - from).max(0) as usize];
+    let seconds = until.saturating_sub(from).max(0);
+    // One point a second: `from=-10y` would otherwise allocate gigabytes before any check.
+    if seconds > super::generators::MAX_POINTS {
+        return Err(inv.error(format!(
+            "{seconds} one-second points would exceed the limit of {}; ask for a shorter range",
+            super::generators::MAX_POINTS
+        )));
+    }
+    let mut values = vec![f64::NAN; seconds as usize];
     for (when, event_tags) in inv.eval.source().events(from, until) {
         if !every && !tags.iter().all(|t| event_tags.contains(t)) {
             continue;
@@ -364,6 +372,15 @@ mod tests {
         assert!(err.message.contains("non-empty"), "{err}");
         let err = run("seriesByTag", vec![strs(&["dc"])], None, &c, &src).unwrap_err();
         assert!(err.message.contains("operator"), "{err}");
+    }
+
+    #[test]
+    fn events_refuse_a_range_past_the_point_limit() {
+        // Found by fuzz/fuzz_targets/events.rs: `from=-10y` allocated 2.5 GB of points.
+        let src = FakeSource::default();
+        let c = ctx(0, 10 * 365 * 86_400);
+        let err = run("events", vec![strs(&["*"])], None, &c, &src).unwrap_err();
+        assert!(err.message.contains("shorter range"), "{err}");
     }
 
     #[test]
