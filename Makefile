@@ -85,7 +85,8 @@ install:
 	sed 's|/usr/local/bin/pencil|$(PREFIX)/bin/pencil|' systemd/pencil.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/pencil.service
 	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pencil.service
 
-# pencil's PNG beside graphite-web's for 30 graph option cases (needs ../shared/reference running):
+# pencil's PNG beside graphite-web's for 34 graph option cases (needs ../shared/reference installed;
+# uses the instance in GRAPHITE_REF_DIR, else starts its own):
 # writes target/gallery/index.html.
 gallery:
 	python3 tools/gallery.py

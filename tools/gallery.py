@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make gallery: pencil's PNG beside graphite-web's for the same data and graph parameters.
 
-Feeds a small fixed data set (prefix gr.g.) into the reference graphite-web of ../shared/reference,
+Feeds a small fixed data set (prefix gr.g.) into the reference graphite-web of ../shared/reference
+(the one named by GRAPHITE_REF_DIR, else a fresh one started and stopped here),
 asks it for each case's PNG and JSON over one fixed time range, renders the JSON with pencil's
 renderer (examples/render_graph.rs; Graph-function styles passed as --style because JSON does not carry
 them) and writes target/gallery/index.html. Stdlib only.
@@ -13,6 +14,8 @@ import os
 import subprocess
 import sys
 import time
+
+import conformance
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REF = os.path.normpath(os.path.join(ROOT, "..", "shared", "reference"))
@@ -61,8 +64,12 @@ CASES = [
 ]
 
 
+# The reference instance the cases are asked of: GRAPHITE_REF_DIR's, or one main() starts.
+REF_DIR = os.environ.get("GRAPHITE_REF_DIR")
+
+
 def run(args, **kw):
-    env = dict(os.environ, GRAPHITE_REF_DIR=os.environ.get("GRAPHITE_REF_DIR", "/work/ref-shared"))
+    env = dict(os.environ, GRAPHITE_REF_DIR=REF_DIR)
     return subprocess.run(args, cwd=REF, env=env, check=True, **kw)
 
 
@@ -84,6 +91,19 @@ def feed(until):
 
 
 def main():
+    global REF_DIR
+    shared = os.path.dirname(REF)
+    own = REF_DIR is None
+    if own:
+        REF_DIR, _ = conformance.start_reference(shared, os.path.join(shared, "cases"))
+    try:
+        draw()
+    finally:
+        if own:
+            conformance.stop_reference(shared, REF_DIR)
+
+
+def draw():
     os.makedirs(OUT, exist_ok=True)
     subprocess.run(["cargo", "build", "--quiet", "--example", "render_graph"], cwd=ROOT, check=True)
     # Whole minutes, so both sides see the same points whatever the clock does meanwhile.
