@@ -3,7 +3,6 @@
 //! extra history before the request's `from` (graphite.md 3.6), so the first output point has a
 //! full window; the output is aligned with the normal request again.
 
-use super::calculate::AGG_FUNC_OPTIONS;
 use crate::query::aggfuncs;
 use crate::query::registry::{
     group::CALCULATE, FunctionBody, FunctionSpec, Invocation, Literal, Param, ParamType as T, Value,
@@ -271,9 +270,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         params: &[
             SERIES,
             WINDOW,
-            Param::opt("func", T::AggFunc)
-                .default(Literal::Str("average"))
-                .options(AGG_FUNC_OPTIONS),
+            Param::opt("func", T::AggFunc).default(Literal::Str("average")),
             Param::opt("xFilesFactor", T::Float),
         ],
         run: moving_window,
