@@ -13,16 +13,6 @@ use crate::series::{tags_of, Series};
 
 type Out = Result<Vec<Series>, QueryError>;
 
-fn literal_value(l: Literal) -> Value {
-    match l {
-        Literal::Int(n) => Value::Int(n),
-        Literal::Float(f) => Value::Float(f),
-        Literal::Str(s) => Value::Str(s.to_string()),
-        Literal::Bool(b) => Value::Bool(b),
-        Literal::Inf => Value::Float(f64::INFINITY),
-    }
-}
-
 /// Calls the series function `name` with `lists` as its positional series arguments (the
 /// rest at their defaults), as graphite-web calls callbacks and reduce functions.
 fn call_function(inv: &Invocation<'_>, name: &str, lists: Vec<Vec<Series>>) -> Out {
@@ -52,7 +42,7 @@ fn call_function(inv: &Invocation<'_>, name: &str, lists: Vec<Vec<Series>>) -> O
                 )))
             }
             None if p.multiple => args.push(Value::List(Vec::new())),
-            None => args.push(p.default.map_or(Value::None, literal_value)),
+            None => args.push(p.default.map_or(Value::None, Literal::value)),
         }
     }
     if given.next().is_some() {
