@@ -13,11 +13,14 @@ use crate::series::{tags_of, Series};
 
 type Out = Result<Vec<Series>, QueryError>;
 
-/// Calls the series function `name` with `lists` as its positional series arguments (the
-/// rest at their defaults), as graphite-web calls callbacks and reduce functions.
-fn call_function(inv: &Invocation<'_>, name: &str, lists: Vec<Vec<Series>>) -> Out {
-    let spec =
-        super::lookup(name).ok_or_else(|| inv.error(format!("unknown function {name:?}")))?;
+/// Calls the series function `spec`, written `name`, with `lists` as its positional series
+/// arguments (the rest at their defaults), as graphite-web calls callbacks and reduce functions.
+fn call_function(
+    inv: &Invocation<'_>,
+    name: &str,
+    spec: &'static FunctionSpec,
+    lists: Vec<Vec<Series>>,
+) -> Out {
     let mut given = lists.into_iter();
     let mut args = Vec::with_capacity(spec.params.len());
     for p in spec.params {
@@ -73,7 +76,7 @@ fn reduce_group(
                  one of {AGG_FUNC_NAMES:?} or a function such as sumSeries"
             )));
         }
-        return Ok(call_function(inv, callback, vec![group])?
+        return Ok(call_function(inv, callback, spec, vec![group])?
             .into_iter()
             .next());
     }
@@ -289,6 +292,8 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
         };
         groups[i].1[slot] = Some(s);
     }
+    // Looked up once; an unknown name is still only refused when a group reaches the call.
+    let spec = super::lookup(&func);
     let mut out = Vec::new();
     for (key, slots) in groups {
         let mut lists = Vec::with_capacity(slots.len());
@@ -296,7 +301,8 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
             let s = s.ok_or_else(|| inv.error(format!("no series for {key} matches {m:?}")))?;
             lists.push(vec![s]);
         }
-        if let Some(mut s) = call_function(inv, &func, lists)?.into_iter().next() {
+        let spec = spec.ok_or_else(|| inv.error(format!("unknown function {func:?}")))?;
+        if let Some(mut s) = call_function(inv, &func, spec, lists)?.into_iter().next() {
             s.name = key;
             out.push(s);
         }
