@@ -139,7 +139,7 @@ fn check_param<'e>(
             ));
         }
         // graphite-web validates an explicit None as the default; bodies see the default too.
-        let value = param.default.map(literal_value).unwrap_or(Value::None);
+        let value = param.default.map(Literal::value).unwrap_or(Value::None);
         return Ok(if param.multiple {
             Arg::Many(Vec::new())
         } else {
@@ -160,17 +160,6 @@ fn check_param<'e>(
         // is not `multiple`, so this takes the one value.
         Arg::One(checked.remove(0))
     })
-}
-
-/// The value of a spec literal (a default).
-pub(crate) fn literal_value(lit: Literal) -> Value {
-    match lit {
-        Literal::Int(n) => Value::Int(n),
-        Literal::Float(x) => Value::Float(x),
-        Literal::Str(s) => Value::Str(s.to_string()),
-        Literal::Bool(b) => Value::Bool(b),
-        Literal::Inf => Value::Float(f64::INFINITY),
-    }
 }
 
 /// graphite-web's validator for `param`'s type; the error says what was expected.

@@ -63,6 +63,19 @@ pub enum Literal {
     Inf,
 }
 
+impl Literal {
+    /// The bound value of this literal, as a default reaches a body.
+    pub(crate) fn value(self) -> Value {
+        match self {
+            Literal::Int(n) => Value::Int(n),
+            Literal::Float(x) => Value::Float(x),
+            Literal::Str(s) => Value::Str(s.to_string()),
+            Literal::Bool(b) => Value::Bool(b),
+            Literal::Inf => Value::Float(f64::INFINITY),
+        }
+    }
+}
+
 /// One parameter of a function, built with the `const` helpers:
 /// `Param::req("seriesList", ParamType::SeriesList)`, `Param::opt("n", ParamType::Integer).default(Literal::Int(1))`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -11,13 +11,6 @@ use crate::series::Series;
 
 type Out = Result<Vec<Series>, QueryError>;
 
-/// The `options` graphite-web lists for every `aggFunc` parameter: its aggregation names and
-/// aliases, sorted.
-pub(crate) const AGG_FUNC_OPTIONS: &[&str] = &[
-    "average", "avg", "avg_zero", "count", "current", "diff", "last", "max", "median", "min",
-    "multiply", "range", "rangeOf", "stddev", "sum", "total",
-];
-
 /// The aggregation named by the string argument `i` (`default` when absent).
 pub(crate) fn agg_arg(
     inv: &Invocation<'_>,
@@ -283,9 +276,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       with keepStep the line keeps the series' own points.",
         params: &[
             SERIES,
-            Param::opt("func", T::AggFunc)
-                .default(Literal::Str("average"))
-                .options(AGG_FUNC_OPTIONS),
+            Param::opt("func", T::AggFunc).default(Literal::Str("average")),
             Param::opt("keepStep", T::Boolean).default(Literal::Bool(false)),
         ],
         run: aggregate_line,

@@ -13,21 +13,14 @@ use crate::series::{tags_of, Series};
 
 type Out = Result<Vec<Series>, QueryError>;
 
-fn literal_value(l: Literal) -> Value {
-    match l {
-        Literal::Int(n) => Value::Int(n),
-        Literal::Float(f) => Value::Float(f),
-        Literal::Str(s) => Value::Str(s.to_string()),
-        Literal::Bool(b) => Value::Bool(b),
-        Literal::Inf => Value::Float(f64::INFINITY),
-    }
-}
-
-/// Calls the series function `name` with `lists` as its positional series arguments (the
-/// rest at their defaults), as graphite-web calls callbacks and reduce functions.
-fn call_function(inv: &Invocation<'_>, name: &str, lists: Vec<Vec<Series>>) -> Out {
-    let spec =
-        super::lookup(name).ok_or_else(|| inv.error(format!("unknown function {name:?}")))?;
+/// Calls the series function `spec`, written `name`, with `lists` as its positional series
+/// arguments (the rest at their defaults), as graphite-web calls callbacks and reduce functions.
+fn call_function(
+    inv: &Invocation<'_>,
+    name: &str,
+    spec: &'static FunctionSpec,
+    lists: Vec<Vec<Series>>,
+) -> Out {
     let mut given = lists.into_iter();
     let mut args = Vec::with_capacity(spec.params.len());
     for p in spec.params {
@@ -52,7 +45,7 @@ fn call_function(inv: &Invocation<'_>, name: &str, lists: Vec<Vec<Series>>) -> O
                 )))
             }
             None if p.multiple => args.push(Value::List(Vec::new())),
-            None => args.push(p.default.map_or(Value::None, literal_value)),
+            None => args.push(p.default.map_or(Value::None, Literal::value)),
         }
     }
     if given.next().is_some() {
@@ -83,7 +76,7 @@ fn reduce_group(
                  one of {AGG_FUNC_NAMES:?} or a function such as sumSeries"
             )));
         }
-        return Ok(call_function(inv, callback, vec![group])?
+        return Ok(call_function(inv, callback, spec, vec![group])?
             .into_iter()
             .next());
     }
@@ -299,6 +292,8 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
         };
         groups[i].1[slot] = Some(s);
     }
+    // Looked up once; an unknown name is still only refused when a group reaches the call.
+    let spec = super::lookup(&func);
     let mut out = Vec::new();
     for (key, slots) in groups {
         let mut lists = Vec::with_capacity(slots.len());
@@ -306,7 +301,8 @@ fn reduce_series(inv: &mut Invocation<'_>) -> Out {
             let s = s.ok_or_else(|| inv.error(format!("no series for {key} matches {m:?}")))?;
             lists.push(vec![s]);
         }
-        if let Some(mut s) = call_function(inv, &func, lists)?.into_iter().next() {
+        let spec = spec.ok_or_else(|| inv.error(format!("unknown function {func:?}")))?;
+        if let Some(mut s) = call_function(inv, &func, spec, lists)?.into_iter().next() {
             s.name = key;
             out.push(s);
         }

@@ -3,7 +3,7 @@
 //! limit). Each returns a subset of its list, unchanged and unrenamed, in the order noted
 //! (graphite.md 5.5). Selection by name or presence lives in `filter_list.rs`.
 
-use super::calculate::{agg_arg, AGG_FUNC_OPTIONS};
+use super::calculate::agg_arg;
 use crate::query::aggfuncs::{self, AggFn};
 use crate::query::registry::{
     group::FILTER_SERIES, FunctionBody, FunctionSpec, Invocation, Param, ParamType as T, Value,
@@ -251,9 +251,7 @@ const THRESHOLD_PARAMS: &[Param] = &[SERIES, Param::req("n", T::Float)];
 const RANK_PARAMS: &[Param] = &[
     SERIES,
     Param::req("n", T::Integer),
-    Param::opt("func", T::AggFunc)
-        .default(crate::query::registry::Literal::Str("average"))
-        .options(AGG_FUNC_OPTIONS),
+    Param::opt("func", T::AggFunc).default(crate::query::registry::Literal::Str("average")),
 ];
 
 pub(crate) const fn spec(
@@ -315,7 +313,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       (operators = != > >= < <=; a null aggregate passes != < <=).",
         params: &[
             SERIES,
-            Param::req("func", T::AggFunc).options(AGG_FUNC_OPTIONS),
+            Param::req("func", T::AggFunc),
             Param::req("operator", T::String).options(OPERATORS),
             Param::req("threshold", T::Float),
         ],

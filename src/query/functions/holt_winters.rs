@@ -2,10 +2,10 @@
 //! with alpha = gamma = 0.1 and beta = 0.0035, bootstrapped from extra history before `from`
 //! (re-fetched, then cut off again) and a season of `seasonality` seconds.
 
+use super::transform::offset_seconds;
 use crate::query::registry::{
     group::CALCULATE, FunctionBody, FunctionSpec, Invocation, Literal, Param, ParamType as T,
 };
-use crate::query::time::{parse_offset, TimeError};
 use crate::query::QueryError;
 use crate::series::{Consolidation, Series, Style};
 
@@ -77,12 +77,7 @@ fn analyse(values: &[f64], season: usize) -> Analysis {
 fn interval_arg(inv: &Invocation<'_>, i: usize, default: &str) -> Result<i64, QueryError> {
     let name = inv.spec.params.get(i).map_or("interval", |p| p.name);
     let text = inv.str(i).unwrap_or(default);
-    let seconds = parse_offset(text).map_err(|kind| {
-        inv.error(TimeError {
-            spec: text.to_string(),
-            kind,
-        })
-    })?;
+    let seconds = offset_seconds(inv, text)?;
     if seconds < 0 {
         return Err(inv.error(format!("{name} must not be negative, got {text:?}")));
     }

@@ -3,12 +3,11 @@
 //! extra history before the request's `from` (graphite.md 3.6), so the first output point has a
 //! full window; the output is aligned with the normal request again.
 
-use super::calculate::AGG_FUNC_OPTIONS;
+use super::transform::offset_seconds;
 use crate::query::aggfuncs;
 use crate::query::registry::{
     group::CALCULATE, FunctionBody, FunctionSpec, Invocation, Literal, Param, ParamType as T, Value,
 };
-use crate::query::time::{parse_offset, TimeError};
 use crate::query::{pyfmt, QueryError};
 use crate::series::Series;
 
@@ -35,12 +34,7 @@ impl Window {
             // graphite-web then truncates it and names it as written.
             Value::Float(f) if f.is_finite() => (pyfmt::repr(*f), WindowKind::Points(*f as i64)),
             Value::Str(s) => {
-                let seconds = parse_offset(s).map_err(|kind| {
-                    inv.error(TimeError {
-                        spec: s.clone(),
-                        kind,
-                    })
-                })?;
+                let seconds = offset_seconds(inv, s)?;
                 (s.clone(), WindowKind::Seconds(seconds.abs()))
             }
             other => {
@@ -271,9 +265,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
         params: &[
             SERIES,
             WINDOW,
-            Param::opt("func", T::AggFunc)
-                .default(Literal::Str("average"))
-                .options(AGG_FUNC_OPTIONS),
+            Param::opt("func", T::AggFunc).default(Literal::Str("average")),
             Param::opt("xFilesFactor", T::Float),
         ],
         run: moving_window,

@@ -2,9 +2,8 @@
 //! nonNegativeDerivative, perSecond) and running sums (integral, integralByInterval). Each
 //! returns new series named `func(name)`, path expression = the new name, with a `func: 1` tag.
 
-use super::transform::{py_round, spec, Out, SERIES};
+use super::transform::{offset_seconds, py_round, spec, Out, SERIES};
 use crate::query::registry::{Invocation, Param, ParamType as T};
-use crate::query::time::{parse_offset, TimeError};
 use crate::series::Series;
 
 /// Replaces every series by `compute(series)`, renamed `func(name)` and tagged; the values
@@ -154,14 +153,7 @@ fn integral(inv: &mut Invocation<'_>) -> Out {
 /// multiple of the interval; None points carry the current sum.
 fn integral_by_interval(inv: &mut Invocation<'_>) -> Out {
     let unit = inv.str(1).unwrap_or_default().to_string();
-    let seconds = parse_offset(&unit)
-        .map_err(|kind| {
-            inv.error(TimeError {
-                spec: unit.clone(),
-                kind,
-            })
-        })?
-        .abs();
+    let seconds = offset_seconds(inv, &unit)?.abs();
     if seconds == 0 {
         return Err(inv.error(format!(
             "intervalUnit {unit:?} is zero seconds; use a positive interval such as '1d'"

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use crate::query::aggfuncs::{self, AggFn};
+use crate::query::aggfuncs::{self, AggFn, AGG_FUNC_NAMES};
 use crate::query::registry::{
     group::SORTING, FunctionSpec, Invocation, Literal, Param, ParamType as T,
 };
@@ -12,12 +12,6 @@ use crate::query::QueryError;
 use crate::series::Series;
 
 type Out = Result<Vec<Series>, QueryError>;
-
-/// The aggregation names graphite-web 1.1.8 offers for `sortBy`, in its `/functions` order.
-const SORT_FUNCS: &[&str] = &[
-    "average", "avg", "avg_zero", "count", "current", "diff", "last", "max", "median", "min",
-    "multiply", "range", "rangeOf", "stddev", "sum", "total",
-];
 
 /// The sort key of one series: NaN (None) becomes -inf, so empty series sort first ascending.
 fn key(f: AggFn, s: &Series) -> f64 {
@@ -47,7 +41,7 @@ fn sort_by(inv: &mut Invocation<'_>) -> Out {
     let name = inv.str(1).unwrap_or("average").to_string();
     let f = aggfuncs::agg_func(&name).ok_or_else(|| {
         inv.error(format!(
-            "unsupported aggregation function {name:?}; use one of {SORT_FUNCS:?}"
+            "unsupported aggregation function {name:?}; use one of {AGG_FUNC_NAMES:?}"
         ))
     })?;
     let reverse = inv.bool(2);
@@ -146,9 +140,7 @@ pub(crate) const SPECS: &[FunctionSpec] = &[
                       aggregation of their values: sortBy(server*.threads.busy,'max').",
         params: &[
             SERIES,
-            Param::opt("func", T::AggFunc)
-                .default(Literal::Str("average"))
-                .options(SORT_FUNCS),
+            Param::opt("func", T::AggFunc).default(Literal::Str("average")),
             Param::opt("reverse", T::Boolean).default(Literal::Bool(false)),
         ],
         run: sort_by,

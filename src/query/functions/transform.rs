@@ -28,7 +28,12 @@ pub(super) fn given(inv: &Invocation<'_>, i: usize) -> bool {
 
 /// Seconds of the interval string of parameter `i` (graphite's `parseTimeOffset`), signed.
 pub(super) fn interval_seconds(inv: &Invocation<'_>, i: usize) -> Result<i64, QueryError> {
-    let text = inv.str(i).unwrap_or_default();
+    offset_seconds(inv, inv.str(i).unwrap_or_default())
+}
+
+/// Seconds of the interval string `text` (graphite's `parseTimeOffset`), signed; the error
+/// names the function and quotes the text.
+pub(super) fn offset_seconds(inv: &Invocation<'_>, text: &str) -> Result<i64, QueryError> {
     parse_offset(text).map_err(|kind| {
         inv.error(TimeError {
             spec: text.to_string(),

@@ -84,7 +84,10 @@ pub(crate) fn call_on(
     let spec = crate::query::functions::lookup(name).unwrap_or_else(|| panic!("no {name}"));
     // Defaults for the parameters not passed, as the binder fills them.
     for p in &spec.params[args.len().min(spec.params.len())..] {
-        args.push(p.default.map_or(Value::None, literal));
+        args.push(
+            p.default
+                .map_or(Value::None, crate::query::registry::Literal::value),
+        );
     }
     let placeholder = Expr::Int(0);
     let mut raw: Vec<Option<&Expr>> = vec![None; spec.params.len()];
@@ -104,17 +107,6 @@ pub(crate) fn call_on(
         eval: source,
     };
     (spec.run)(&mut inv)
-}
-
-fn literal(l: crate::query::registry::Literal) -> Value {
-    use crate::query::registry::Literal;
-    match l {
-        Literal::Int(n) => Value::Int(n),
-        Literal::Float(x) => Value::Float(x),
-        Literal::Str(s) => Value::Str(s.to_string()),
-        Literal::Bool(b) => Value::Bool(b),
-        Literal::Inf => Value::Float(f64::INFINITY),
-    }
 }
 
 /// `tf.a`: a counter with gaps and two resets.

@@ -3,9 +3,9 @@
 //! timestamps (graphite.md 3.6); timeSlice blanks values outside a window; delay shifts values
 //! by whole steps.
 
-use super::transform::{spec, Out, SERIES};
+use super::transform::{offset_seconds, spec, Out, SERIES};
 use crate::query::registry::{Invocation, Literal, Param, ParamType as T, Value};
-use crate::query::time::{parse_offset, parse_time, TimeError};
+use crate::query::time::parse_time;
 use crate::query::QueryError;
 use crate::series::Series;
 
@@ -20,12 +20,7 @@ fn shift_of(inv: &Invocation<'_>, i: usize) -> Result<(String, i64), QueryError>
     if text.starts_with(|c: char| c.is_ascii_digit()) {
         text.insert(0, '-');
     }
-    let seconds = parse_offset(&text).map_err(|kind| {
-        inv.error(TimeError {
-            spec: text.clone(),
-            kind,
-        })
-    })?;
+    let seconds = offset_seconds(inv, &text)?;
     Ok((text, seconds))
 }
 
