@@ -96,7 +96,7 @@ pub(crate) fn handle(site: &Site, req: &Request) -> Option<Reply> {
     if writes {
         let token = last(&req.params, "token");
         if let Err(message) = may_write(req.peer, token, site.write_token.as_deref()) {
-            return Some(error(403, &message));
+            return Some(Reply::json_error(403, &message));
         }
     }
     let outcome = match action {
@@ -119,7 +119,7 @@ pub(crate) fn handle(site: &Site, req: &Request) -> Option<Reply> {
         }),
         Action::Delete(name) => delete(&site.dir(), name).map(|()| success()),
     };
-    Some(outcome.unwrap_or_else(|e| error(e.status, &e.message)))
+    Some(outcome.unwrap_or_else(|e| Reply::json_error(e.status, &e.message)))
 }
 
 /// A failed dashboard request: the status and a message for the user.
@@ -307,19 +307,8 @@ fn success() -> Reply {
     Reply::json(b"{\"success\": true}".to_vec())
 }
 
-/// JSON errors, as graphite-web's JSON views answer them: `{"error": "..."}`.
-fn error(status: u16, message: &str) -> Reply {
-    let mut body = b"{\"error\": ".to_vec();
-    json::write_str(message, &mut body);
-    body.push(b'}');
-    Reply {
-        status,
-        ..Reply::json(body)
-    }
-}
-
 fn not_allowed(req: &Request, allow: &'static str) -> Reply {
-    let mut reply = error(
+    let mut reply = Reply::json_error(
         405,
         &format!(
             "method {} is not allowed on {}: use {allow}",
