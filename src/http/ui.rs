@@ -62,14 +62,7 @@ mod tests {
 
     fn get(path: &str) -> Option<Reply> {
         let site = Site::new(Path::new("/nonexistent-pencil-ui-test"), None);
-        let req = Request {
-            method: "GET".into(),
-            path: path.into(),
-            params: Vec::new(),
-            body: Vec::new(),
-            peer: None,
-        };
-        handle(&site, &req)
+        handle(&site, &crate::http::routes::tests::get(path))
     }
 
     macro_rules! serves {
