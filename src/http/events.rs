@@ -4,7 +4,7 @@
 //! Parses and formats only; the event log itself is `store::EventLog`.
 
 use super::json_in::{self, Json};
-use super::params::Params;
+use super::params::{bad_callback, is_callback_name, Params};
 use super::{Reply, Request};
 use crate::query::time::{civil_from_days, parse_time};
 use crate::render::json;
@@ -253,11 +253,9 @@ fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
     let mut body = Vec::new();
     let jsonp = params.get("jsonp");
     if let Some(callback) = jsonp {
-        if !is_callback_name(callback) {
-            return Reply::json_error(
-                400,
-                &format!("Invalid jsonp callback {callback:?}: use a JavaScript function name such as cb or app.cb."),
-            );
+        // Unlike /render's, an empty callback is refused here.
+        if callback.is_empty() || !is_callback_name(callback) {
+            return Reply::json_error(400, &bad_callback(callback));
         }
         body.extend_from_slice(callback.as_bytes());
         body.push(b'(');
@@ -372,14 +370,6 @@ fn iso_utc(ts: i64) -> String {
         secs / 60 % 60,
         secs % 60
     )
-}
-
-/// The callback lands verbatim in a script; only a JavaScript name path is safe there.
-fn is_callback_name(callback: &str) -> bool {
-    !callback.is_empty()
-        && callback
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(&b))
 }
 
 fn not_allowed(path: &str, allow: &'static str) -> Reply {
