@@ -3,8 +3,9 @@
 //! `finish` are timed once and printed, since their cost is the disk's, not pencil's.
 //! Files go to `$PENCIL_BENCH_DIR` if set, else the system temp directory.
 
+mod default_schema;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pencil::config::{AggMethod, AggregationRule, Retention, Schema, StoreConfig};
 use pencil::store::{load, SnapshotWriter, Store};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -15,34 +16,10 @@ const BUDGET: u64 = 256 << 20;
 /// What the event loop would hand a step between socket drains.
 const STEP_BYTES: usize = 4 << 20;
 
-fn config() -> StoreConfig {
-    let archives = [(10, 2160), (60, 10080), (3600, 8760)];
-    StoreConfig {
-        memory: BUDGET,
-        schemas: vec![Schema {
-            name: "default".into(),
-            pattern: regex_lite::Regex::new(".*").expect("literal pattern"),
-            text: "10s:6h,1m:7d,1h:1y".into(),
-            archives: archives
-                .iter()
-                .map(|&(step, points)| Retention { step, points })
-                .collect(),
-        }],
-        aggregation: vec![AggregationRule {
-            name: "default".into(),
-            pattern: regex_lite::Regex::new(".*").expect("literal pattern"),
-            x_files_factor: 0.0,
-            method: AggMethod::Average,
-        }],
-        future_tolerance: 600,
-        strict_last_wins: false,
-    }
-}
-
 /// Every slot of every archive holds a value: points at each archive's step across its whole
 /// retention, oldest first.
 fn filled() -> Store {
-    let cfg = config();
+    let cfg = default_schema::config(BUDGET, 0.0);
     let mut store = Store::new(&cfg).expect("256 MiB holds this schema");
     let archives: Vec<(i64, i64)> = (cfg.schemas[0].archives.iter())
         .map(|a| (i64::from(a.step), i64::from(a.points)))
@@ -112,7 +89,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("write_to_page_cache", |b| {
         b.iter(|| write_all(&store, &dir.join("bench.snapshot")));
     });
-    let cfg = config();
+    let cfg = default_schema::config(BUDGET, 0.0);
     group.bench_function("load", |b| {
         b.iter(|| load(&path, &cfg).expect("loads").expect("exists"));
     });

@@ -17,9 +17,9 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+mod default_schema;
 
 use common::{now, start, Pencil, TempDir};
-use pencil::config::{AggMethod, AggregationRule, Retention, Schema, StoreConfig};
 use pencil::store::Store;
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -56,38 +56,15 @@ const SMOKE: Plan = Plan {
     snapshots: 1,
 };
 
-/// pencil's embedded default schema, so the binary runs without `--schemas`.
-fn config(budget: u64) -> StoreConfig {
-    let archives = [(10, 2160), (60, 10080), (3600, 8760)];
-    StoreConfig {
-        memory: budget,
-        schemas: vec![Schema {
-            name: "default".into(),
-            pattern: regex_lite::Regex::new(".*").expect("literal pattern"),
-            text: "10s:6h,1m:7d,1h:1y".into(),
-            archives: archives
-                .iter()
-                .map(|&(step, points)| Retention { step, points })
-                .collect(),
-        }],
-        aggregation: vec![AggregationRule {
-            name: "default".into(),
-            pattern: regex_lite::Regex::new(".*").expect("literal pattern"),
-            x_files_factor: 0.5,
-            method: AggMethod::Average,
-        }],
-        future_tolerance: 600,
-        strict_last_wins: false,
-    }
-}
-
 fn name(i: usize) -> String {
     format!("stall.host{i:04}.cpu")
 }
 
 /// Creates metrics until the budget is spent and writes the snapshot pencil will load.
 fn full_snapshot(dir: &TempDir, budget: u64) -> usize {
-    let mut store = Store::new(&config(budget)).expect("the budget holds the default schema");
+    // pencil's embedded default schema, so the binary runs without `--schemas`.
+    let config = default_schema::config(budget, 0.5);
+    let mut store = Store::new(&config).expect("the budget holds the default schema");
     let t = now();
     let mut metrics = 0;
     while store.insert(&name(metrics), t, 1.0, t).is_ok() {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{start, urlencode, TempDir};
+use common::{json, start, urlencode, TempDir};
 use serde_json::Value;
 
 /// 30 minutes of data at 10 s for a few metrics, timestamps aligned to the step.
@@ -24,10 +24,6 @@ fn feed(p: &common::Pencil, now: i64) {
     }
     p.send_tcp(lines.as_bytes());
     p.wait_counter("points_received", 180 * 6);
-}
-
-fn json(body: &str) -> Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
 }
 
 /// What Grafana's frontend does with each returned series: the last space-separated token of

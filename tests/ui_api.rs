@@ -8,10 +8,6 @@ use common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 
-fn json(body: &str) -> serde_json::Value {
-    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
-}
-
 /// The raw response head and body, for the headers the helpers in `common` leave out.
 fn raw_get(p: &Pencil, path: &str) -> String {
     let mut s = TcpStream::connect(p.http).unwrap();

@@ -9,8 +9,9 @@
 //! either the old dashboard or the new one. Names are checked before they touch a path, so no
 //! name can leave the directory.
 
-use super::events::may_write;
+use super::events::{may_write, token_param};
 use super::json_in::{self, Json};
+use super::params::Params;
 use super::{Reply, Request};
 use crate::render::json;
 use std::io::{self, Write};
@@ -94,9 +95,9 @@ pub(crate) fn handle(site: &Site, req: &Request) -> Option<Reply> {
         return Some(not_allowed(req, "GET, HEAD"));
     }
     if writes {
-        let token = last(&req.params, "token");
+        let token = token_param(&req.params);
         if let Err(message) = may_write(req.peer, token, site.write_token.as_deref()) {
-            return Some(error(403, &message));
+            return Some(Reply::json_error(403, &message));
         }
     }
     let outcome = match action {
@@ -119,7 +120,7 @@ pub(crate) fn handle(site: &Site, req: &Request) -> Option<Reply> {
         }),
         Action::Delete(name) => delete(&site.dir(), name).map(|()| success()),
     };
-    Some(outcome.unwrap_or_else(|e| error(e.status, &e.message)))
+    Some(outcome.unwrap_or_else(|e| Reply::json_error(e.status, &e.message)))
 }
 
 /// A failed dashboard request: the status and a message for the user.
@@ -172,7 +173,7 @@ pub(crate) fn check_name(name: &str) -> Result<(), DashboardError> {
 
 /// The state sent: the `state` form field (graphite-web's way) or else the raw body (JSON).
 fn state_of(req: &Request) -> &[u8] {
-    match last(&req.params, "state") {
+    match Params(&req.params).get("state") {
         Some(state) => state.as_bytes(),
         None => &req.body,
     }
@@ -307,19 +308,8 @@ fn success() -> Reply {
     Reply::json(b"{\"success\": true}".to_vec())
 }
 
-/// JSON errors, as graphite-web's JSON views answer them: `{"error": "..."}`.
-fn error(status: u16, message: &str) -> Reply {
-    let mut body = b"{\"error\": ".to_vec();
-    json::write_str(message, &mut body);
-    body.push(b'}');
-    Reply {
-        status,
-        ..Reply::json(body)
-    }
-}
-
 fn not_allowed(req: &Request, allow: &'static str) -> Reply {
-    let mut reply = error(
+    let mut reply = Reply::json_error(
         405,
         &format!(
             "method {} is not allowed on {}: use {allow}",
@@ -328,14 +318,6 @@ fn not_allowed(req: &Request, allow: &'static str) -> Reply {
     );
     reply.headers.push(("Allow", allow.to_string()));
     reply
-}
-
-fn last<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 use super::*;
+use crate::http::routes::tests::request;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 macro_rules! name_ok {
@@ -27,16 +28,6 @@ fn actions() {
     assert_eq!(action("/dashboard/load/ops/"), Some(Action::Load("ops")));
     assert_eq!(action("/dashboard/ops"), None);
     assert_eq!(action("/render"), None);
-}
-
-fn request(method: &str, path: &str, body: &str, peer: Option<SocketAddr>) -> Request {
-    Request {
-        method: method.into(),
-        path: path.into(),
-        params: Vec::new(),
-        body: body.as_bytes().to_vec(),
-        peer,
-    }
 }
 
 struct Dir(PathBuf);

@@ -4,6 +4,7 @@
 //! Parses and formats only; the event log itself is `store::EventLog`.
 
 use super::json_in::{self, Json};
+use super::params::{bad_callback, is_callback_name, Params};
 use super::{Reply, Request};
 use crate::query::time::{civil_from_days, parse_time};
 use crate::render::json;
@@ -71,8 +72,8 @@ fn endpoint(path: &str) -> Option<Endpoint<'_>> {
 
 /// The `token` parameter (query string). A header would keep it out of URLs, but pencil's
 /// request type carries no headers; pencil logs no URLs, a proxy in front might.
-fn token_param(params: &[(String, String)]) -> Option<&str> {
-    last(params, "token")
+pub(crate) fn token_param(params: &[(String, String)]) -> Option<&str> {
+    Params(params).get("token")
 }
 
 /// The write rule of architecture.md: a loopback peer may write; anyone else needs the
@@ -227,7 +228,8 @@ fn data_of(value: Option<&Json>) -> Result<String, String> {
 
 /// `/events/get_data?from&until&tags&set&jsonp`: the matching events, oldest first.
 fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
-    let time = |name: &str, default: i64| match last(params, name) {
+    let params = Params(params);
+    let time = |name: &str, default: i64| match params.get(name) {
         None => Ok(default),
         Some(spec) => parse_time(spec, now)
             .map_err(|e| Reply::json_error(400, &format!("Invalid '{name}' parameter: {e}"))),
@@ -237,25 +239,23 @@ fn get_data(log: &EventLog, params: &[(String, String)], now: i64) -> Reply {
         (Err(reply), _) | (_, Err(reply)) => return reply,
     };
     // graphite-web splits on single spaces and django-tagging drops the empty words.
-    let tags: Option<Vec<String>> = last(params, "tags").map(|t| {
+    let tags: Option<Vec<String>> = params.get("tags").map(|t| {
         t.split(' ')
             .filter(|w| !w.is_empty())
             .map(str::to_string)
             .collect()
     });
-    let how = match last(params, "set") {
+    let how = match params.get("set") {
         Some("union") => TagMatch::Any,
         // `intersection` and anything else (graphite-web falls back to with_all).
         _ => TagMatch::All,
     };
     let mut body = Vec::new();
-    let jsonp = last(params, "jsonp");
+    let jsonp = params.get("jsonp");
     if let Some(callback) = jsonp {
-        if !is_callback_name(callback) {
-            return Reply::json_error(
-                400,
-                &format!("Invalid jsonp callback {callback:?}: use a JavaScript function name such as cb or app.cb."),
-            );
+        // Unlike /render's, an empty callback is refused here.
+        if callback.is_empty() || !is_callback_name(callback) {
+            return Reply::json_error(400, &bad_callback(callback));
         }
         body.extend_from_slice(callback.as_bytes());
         body.push(b'(');
@@ -299,7 +299,7 @@ fn detail(log: &EventLog, id: &str, params: &[(String, String)]) -> Reply {
     let Some(e) = id.parse::<u64>().ok().and_then(|id| log.get(id)) else {
         return Reply::json_error(404, "Event matching query does not exist");
     };
-    let pretty = last(params, "pretty").is_some_and(|p| !p.is_empty());
+    let pretty = Params(params).flag("pretty");
     let mut body = Vec::new();
     if pretty {
         write_detail_pretty(e, &mut body);
@@ -372,14 +372,6 @@ fn iso_utc(ts: i64) -> String {
     )
 }
 
-/// The callback lands verbatim in a script; only a JavaScript name path is safe there.
-fn is_callback_name(callback: &str) -> bool {
-    !callback.is_empty()
-        && callback
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(&b))
-}
-
 fn not_allowed(path: &str, allow: &'static str) -> Reply {
     let mut reply = Reply::json_error(
         405,
@@ -387,15 +379,6 @@ fn not_allowed(path: &str, allow: &'static str) -> Reply {
     );
     reply.headers.push(("Allow", allow.to_string()));
     reply
-}
-
-/// Single-valued parameters: the last value wins, as in Django's QueryDict.
-fn last<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .rev()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
 }
 
 #[cfg(test)]

@@ -107,6 +107,21 @@ pub(crate) fn py_repr(s: &str) -> String {
     out
 }
 
+/// Whether a `jsonp` callback is a JavaScript name path (letters, digits, `_`, `$`, `.`): it
+/// lands verbatim in a script, where nothing else is safe. The empty name passes.
+pub(crate) fn is_callback_name(callback: &str) -> bool {
+    callback
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(&b))
+}
+
+/// The 400's message for a callback that is not a name.
+pub(crate) fn bad_callback(callback: &str) -> String {
+    format!(
+        "Invalid jsonp callback {callback:?}: use a JavaScript function name such as cb or app.cb."
+    )
+}
+
 /// graphite-web's `InputParameterError` answer: `Invalid parameters (<why>)`, 400.
 pub(crate) fn invalid(why: impl std::fmt::Display) -> Reply {
     Reply::text(400, format!("Invalid parameters ({why})"))

@@ -4,7 +4,7 @@
 //! by `find.rs` and the json writers. Reads the store through [`Ask`] only.
 
 use super::find::{write_completer, write_node_list, write_nodes_json, write_tree_json};
-use super::params::{bad_request, invalid, py_repr, Params};
+use super::params::{bad_callback, bad_request, invalid, is_callback_name, py_repr, Params};
 use super::routes::Ask;
 use super::{Health, Reply};
 use crate::query::time::parse_time_in;
@@ -237,14 +237,8 @@ pub(crate) fn json_reply(p: Params, body: Vec<u8>) -> Result<Reply, Reply> {
             ..Reply::json(body)
         }),
         Some(callback) => {
-            // The callback lands verbatim in a script; only a JavaScript name path is safe.
-            if !callback
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(&b))
-            {
-                return Err(bad_request(format!(
-                    "Invalid jsonp callback {callback:?}: use a JavaScript function name such as cb or app.cb."
-                )));
+            if !is_callback_name(callback) {
+                return Err(bad_request(bad_callback(callback)));
             }
             let mut wrapped = Vec::with_capacity(body.len() + callback.len() + 2);
             wrapped.extend_from_slice(callback.as_bytes());

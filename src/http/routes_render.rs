@@ -4,7 +4,9 @@
 //! renderer for png and svg (graphite-web's default is png). pdf and the binary formats are
 //! refused by name. Holds no evaluation or formatting logic of its own.
 
-use super::params::{bad_request, invalid, py_float, py_int, Params};
+use super::params::{
+    bad_callback, bad_request, invalid, is_callback_name, py_float, py_int, Params,
+};
 use super::routes::Ask;
 use super::Reply;
 use crate::query::time::parse_time_in;
@@ -315,18 +317,12 @@ fn format_of(p: Params) -> Result<Format, Reply> {
     }
 }
 
-/// The callback lands verbatim in a script; only a JavaScript name path is safe there.
 fn checked_callback(callback: &str) -> Result<String, Reply> {
     // An empty one is allowed: graphite-web then writes `(...)`, which is harmless.
-    let is_name = callback
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_$.".contains(&b));
-    if is_name {
+    if is_callback_name(callback) {
         Ok(callback.to_string())
     } else {
-        Err(bad_request(format!(
-            "Invalid jsonp callback {callback:?}: use a JavaScript function name such as cb or app.cb."
-        )))
+        Err(bad_request(bad_callback(callback)))
     }
 }
 

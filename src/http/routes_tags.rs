@@ -4,7 +4,7 @@
 //! just that one). Answers and errors are graphite-web's `jsonResponse` shapes: a JSON array, or
 //! `{"error": "..."}` with a 400.
 
-use super::params::{py_int, Params};
+use super::params::Params;
 use super::routes::Ask;
 use super::routes_meta::write_str_list;
 use super::Reply;
@@ -67,10 +67,8 @@ pub(crate) fn auto_complete_values(ask: &Ask) -> Result<Reply, Reply> {
 }
 
 fn limit_of(p: Params) -> Result<i64, Reply> {
-    match p.get("limit") {
-        None => Ok(DEFAULT_LIMIT),
-        Some(v) => py_int(v).map_err(|e| Reply::json_error(400, &e)),
-    }
+    p.int("limit", DEFAULT_LIMIT)
+        .map_err(|e| Reply::json_error(400, &e))
 }
 
 /// Tag expressions as seriesByTag reads them; at least one must need a non-empty value, or

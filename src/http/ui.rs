@@ -39,15 +39,7 @@ pub fn handle(site: &Site, req: &Request) -> Option<Reply> {
         }
     };
     if !matches!(req.method.as_str(), "GET" | "HEAD") {
-        let mut reply = Reply::text(
-            405,
-            format!(
-                "Method {} is not allowed on {}: use GET.",
-                req.method, req.path
-            ),
-        );
-        reply.headers.push(("Allow", "GET, HEAD".to_string()));
-        return Some(reply);
+        return Some(Reply::method_not_allowed(req, "GET", "GET, HEAD"));
     }
     Some(Reply {
         status: 200,
@@ -70,14 +62,7 @@ mod tests {
 
     fn get(path: &str) -> Option<Reply> {
         let site = Site::new(Path::new("/nonexistent-pencil-ui-test"), None);
-        let req = Request {
-            method: "GET".into(),
-            path: path.into(),
-            params: Vec::new(),
-            body: Vec::new(),
-            peer: None,
-        };
-        handle(&site, &req)
+        handle(&site, &crate::http::routes::tests::get(path))
     }
 
     macro_rules! serves {

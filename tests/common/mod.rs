@@ -264,6 +264,12 @@ fn dechunk(mut s: &str) -> String {
     }
     out
 }
+
+/// A body parsed as JSON, or a panic that quotes it.
+pub fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"))
+}
+
 /// `(timestamp, value)` pairs of a render answer's series, non-null only.
 pub fn points(series: &serde_json::Value) -> Vec<(i64, f64)> {
     series["datapoints"]

@@ -116,25 +116,21 @@ pub(crate) fn get(path_and_query: &str) -> Request {
     request("GET", path_and_query, "", None)
 }
 
-/// A request as the front thread hands it over: the query string decoded into `params`.
+/// A request as the front thread hands it over: the query string decoded into `params`, the
+/// body kept as bytes (not read as a form).
 pub(crate) fn request(
     method: &str,
     path_and_query: &str,
     body: &str,
     peer: Option<std::net::SocketAddr>,
 ) -> Request {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
-    let mut params = Vec::new();
-    crate::http::form::parse_pairs(query.as_bytes(), &mut params);
-    Request {
-        method: method.into(),
-        path: path.into(),
-        params,
-        body: body.as_bytes().to_vec(),
+    Request::from_wire(
+        method,
+        path_and_query,
+        false,
+        body.as_bytes().to_vec(),
         peer,
-    }
+    )
 }
 
 pub(crate) fn reply(req: &Request) -> Reply {
