@@ -57,7 +57,18 @@ pub(crate) fn draw_legend(
     };
     let laid = legend::layout(&entries, frame, &|t| font.width(t));
     l.area.ymax -= laid.height;
-    for item in &laid.items {
+    paint_legend(surface, &laid.items, font, opts.foreground);
+}
+
+/// Paints laid-out legend items: a grey-edged swatch and the name beside it. Shared by the line and
+/// pie graphs, which lay their legends out from different entries.
+pub(crate) fn paint_legend(
+    surface: &mut dyn Surface,
+    items: &[legend::Item],
+    font: TextFont,
+    colour: Rgba,
+) {
+    for item in items {
         let (x0, y0) = (item.swatch_x.round() as i32, item.swatch_y.round() as i32);
         let side = item.swatch.round() as i32;
         let swatch = Rect::new(x0, y0, x0 + side, y0 + side);
@@ -74,7 +85,7 @@ pub(crate) fn draw_legend(
             item.text_x,
             item.text_y,
             font,
-            opts.foreground,
+            colour,
             align,
             VAlign::Top,
             Rotation::None,
