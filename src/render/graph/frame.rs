@@ -23,6 +23,40 @@ pub(crate) fn label_width(axis: &Axis, font: TextFont) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// The titles' font: graphite-web's size + floor(ln(size)).
+pub(crate) fn title_font(opts: &GraphOptions, surface: &dyn Surface) -> TextFont {
+    TextFont::new(
+        opts.font_size + opts.font_size.ln().floor(),
+        opts.font_bold,
+        surface.hinted_metrics(),
+    )
+}
+
+/// Paints `opts.title` centred across the image, one line under the other from `y`, and returns the y
+/// below its last line.
+pub(crate) fn draw_title(
+    surface: &mut dyn Surface,
+    opts: &GraphOptions,
+    font: TextFont,
+    mut y: f64,
+) -> f64 {
+    for text in opts.title.split('\n') {
+        draw_text(
+            surface,
+            text,
+            opts.width as f64 / 2.0,
+            y,
+            font,
+            opts.foreground,
+            Align::Center,
+            VAlign::Top,
+            Rotation::None,
+        );
+        y += font.height();
+    }
+    y
+}
+
 pub(crate) fn draw_legend(
     surface: &mut dyn Surface,
     lines: &[Line],

@@ -6,7 +6,7 @@
 
 use std::f64::consts::PI;
 
-use super::frame::paint_legend;
+use super::frame::{draw_title, paint_legend, title_font};
 use super::legend::{self, Entry};
 use super::options::{GraphError, GraphOptions, PieMode, ValueLabels};
 use super::surface::Surface;
@@ -90,28 +90,9 @@ pub(crate) fn draw(
     let (mut xmin, xmax, mut ymin, mut ymax) =
         (margin + 10.0, width - margin, margin, height - margin);
     let font = TextFont::new(opts.font_size, opts.font_bold, surface.hinted_metrics());
-    let title_font = TextFont::new(
-        opts.font_size + opts.font_size.ln().floor(),
-        opts.font_bold,
-        surface.hinted_metrics(),
-    );
     if !opts.title.is_empty() {
-        let mut y = ymin;
-        for text in opts.title.split('\n') {
-            draw_text(
-                surface,
-                text,
-                width / 2.0,
-                y,
-                title_font,
-                opts.foreground,
-                Align::Center,
-                VAlign::Top,
-                Rotation::None,
-            );
-            y += title_font.height();
-        }
-        ymin = y + margin;
+        let font = title_font(opts, surface);
+        ymin = draw_title(surface, opts, font, ymin) + margin;
     }
     if !opts.hide_legend.unwrap_or(false) {
         let entries: Vec<Entry> = series
