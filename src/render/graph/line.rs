@@ -89,7 +89,8 @@ fn lines_of(series: &[Series], opts: &GraphOptions) -> Result<Vec<Line>, GraphEr
             consolidation: s.consolidation,
             x_files_factor: s.x_files_factor,
             vpp: 1,
-            values: s.values.clone(),
+            // Filled by `consolidate` before anything reads it.
+            values: Vec::new(),
             x_step: 1.0,
             line_width: side.width.or(st.line_width),
             dashed: side.dashed.or(st.dashed),
