@@ -6,7 +6,7 @@
 
 use super::options::{AreaMode, GraphOptions, LineMode};
 use super::surface::Surface;
-use super::yaxis::Axis;
+use super::yaxis::{Axis, Rows};
 use crate::render::canvas::{Point, Rect, Rgba};
 use crate::series::Consolidation;
 
@@ -144,15 +144,19 @@ pub(crate) struct Axes<'a> {
 }
 
 impl Axes<'_> {
-    fn y(&self, line: &Line, value: f64, area: &Area) -> Option<f64> {
+    /// The rows of the axis `line` is drawn against, mapped once per series.
+    fn rows(&self, line: &Line, area: &Area) -> Rows {
         let axis = match (line.second_y, self.right) {
             (true, Some(r)) => r,
             _ => self.left,
         };
-        // Far outside the image is as good as infinitely far, and keeps the rasterizer finite.
-        axis.y(value, area.ymin, area.ymax)
-            .map(|y| y.clamp(-1.0e5, 1.0e5))
+        axis.rows(area.ymin, area.ymax)
     }
+}
+
+fn row(rows: &Rows, value: f64) -> Option<f64> {
+    // Far outside the image is as good as infinitely far, and keeps the rasterizer finite.
+    rows.y(value).map(|y| y.clamp(-1.0e5, 1.0e5))
 }
 
 /// A path under construction, cairo style: `move_to` starts a subpath, `line_to` extends it. The
@@ -346,10 +350,8 @@ fn draw_one(
     let mut y = area.ymin;
     let mut start_x = x;
     // graphite-web falls back to the plot's bottom when zero has no row (log axes) or sits on row 0.
-    let base = axes
-        .y(line, 0.0, area)
-        .filter(|b| *b != 0.0)
-        .unwrap_or(area.ymax);
+    let rows = axes.rows(line, area);
+    let base = row(&rows, 0.0).filter(|b| *b != 0.0).unwrap_or(area.ymax);
     let limit = opts.connected_limit.unwrap_or(f64::INFINITY);
     let mut path = Path::default();
     let mut nones = 0usize;
@@ -363,7 +365,7 @@ fn draw_one(
         let coord = if value.is_nan() {
             None
         } else {
-            axes.y(line, value, area)
+            row(&rows, value)
         };
         if coord.is_none() {
             value = f64::NAN;
