@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::canvas::{Point, Rect, Rgba};
-use super::graph::Surface;
+use super::graph::{Orientation, Surface};
 use super::text::{Direction, Font};
 
 pub(crate) struct Svg {
@@ -192,7 +192,7 @@ impl Surface for Svg {
 
     fn grid_line(
         &mut self,
-        horizontal: bool,
+        orientation: Orientation,
         at: f32,
         from: f32,
         to: f32,
@@ -200,10 +200,9 @@ impl Surface for Svg {
         colour: Rgba,
     ) {
         let (stroke, opacity) = paint(colour, 1.0);
-        let (x1, y1, x2, y2) = if horizontal {
-            (from, at, to, at)
-        } else {
-            (at, from, at, to)
+        let (x1, y1, x2, y2) = match orientation {
+            Orientation::Horizontal => (from, at, to, at),
+            Orientation::Vertical => (at, from, at, to),
         };
         let _ = writeln!(
             self.body,

@@ -8,7 +8,7 @@ use super::draw::Line;
 use super::legend::{self, Entry};
 use super::line::Layout;
 use super::options::{GraphOptions, Side};
-use super::surface::Surface;
+use super::surface::{Orientation, Surface};
 use super::xaxis;
 use super::yaxis::Axis;
 use super::{draw_text, Align, Rotation, TextFont, VAlign};
@@ -193,7 +193,14 @@ pub(crate) fn draw_grid(
     let values = &axis.values;
     for (i, &value) in values.iter().enumerate() {
         if let Some(y) = axis.y(value, a.ymin, a.ymax).filter(|y| *y >= 0.0) {
-            surface.grid_line(true, y as f32, left, right, 0.4, opts.major_grid);
+            surface.grid_line(
+                Orientation::Horizontal,
+                y as f32,
+                left,
+                right,
+                0.4,
+                opts.major_grid,
+            );
         }
         if opts.minor_y >= 1 && i + 1 < values.len() {
             let (lo, hi) = if value <= values[i + 1] {
@@ -209,7 +216,14 @@ pub(crate) fn draw_grid(
                     continue;
                 }
                 if let Some(y) = axis.y(v, a.ymin, a.ymax).filter(|y| *y >= 0.0) {
-                    surface.grid_line(true, y as f32, left, right, 0.3, opts.minor_grid);
+                    surface.grid_line(
+                        Orientation::Horizontal,
+                        y as f32,
+                        left,
+                        right,
+                        0.3,
+                        opts.minor_grid,
+                    );
                 }
             }
         }
@@ -217,14 +231,42 @@ pub(crate) fn draw_grid(
     let (top, bottom) = (a.ymin as f32, a.ymax as f32);
     for x in ticks(conf.minor_unit, conf.minor_step) {
         if x < a.xmax {
-            surface.grid_line(false, x as f32, bottom, top, 0.25, opts.minor_grid);
+            surface.grid_line(
+                Orientation::Vertical,
+                x as f32,
+                bottom,
+                top,
+                0.25,
+                opts.minor_grid,
+            );
         }
     }
     for x in ticks(conf.major_unit, conf.major_step) {
         if x < a.xmax {
-            surface.grid_line(false, x as f32, bottom, top, 0.33, opts.major_grid);
+            surface.grid_line(
+                Orientation::Vertical,
+                x as f32,
+                bottom,
+                top,
+                0.33,
+                opts.major_grid,
+            );
         }
     }
-    surface.grid_line(false, a.xmax as f32, bottom, top, 0.5, opts.major_grid);
-    surface.grid_line(false, a.xmin as f32, bottom, top, 0.5, opts.major_grid);
+    surface.grid_line(
+        Orientation::Vertical,
+        a.xmax as f32,
+        bottom,
+        top,
+        0.5,
+        opts.major_grid,
+    );
+    surface.grid_line(
+        Orientation::Vertical,
+        a.xmin as f32,
+        bottom,
+        top,
+        0.5,
+        opts.major_grid,
+    );
 }
