@@ -239,7 +239,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 /// Days since 1970-01-01 to `(year, month, day)` in the proleptic Gregorian calendar
 /// (Howard Hinnant's algorithm, counting years from March so leap days come last).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;

@@ -7,7 +7,7 @@
 use std::fmt::Write;
 
 use super::canvas::{Point, Rect, Rgba};
-use super::graph::Surface;
+use super::graph::{Orientation, Surface};
 use super::text::{Direction, Font};
 
 pub(crate) struct Svg {
@@ -64,20 +64,30 @@ impl Svg {
     }
 }
 
-fn num(v: f32) -> String {
-    let r = (v as f64 * 1000.0).round() / 1000.0;
-    if r == r.trunc() {
-        format!("{}", r as i64)
-    } else {
-        format!("{r}")
+/// A number as the SVG writes it: rounded to thousandths, whole values without a fraction. A
+/// `Display` value rather than a `String`, so path data formats straight into the document.
+struct Num(f32);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let r = (self.0 as f64 * 1000.0).round() / 1000.0;
+        if r == r.trunc() {
+            write!(f, "{}", r as i64)
+        } else {
+            write!(f, "{r}")
+        }
     }
+}
+
+fn num(v: f32) -> Num {
+    Num(v)
 }
 
 fn paint(colour: Rgba, alpha: f32) -> (String, String) {
     let a = (alpha.clamp(0.0, 1.0) * colour.a as f32 / 255.0).clamp(0.0, 1.0);
     (
         format!("rgb({},{},{})", colour.r, colour.g, colour.b),
-        num(a),
+        num(a).to_string(),
     )
 }
 
@@ -158,7 +168,7 @@ impl Surface for Svg {
         let dash = if dash.is_empty() {
             String::new()
         } else {
-            let list: Vec<String> = dash.iter().map(|v| num(*v)).collect();
+            let list: Vec<String> = dash.iter().map(|v| num(*v).to_string()).collect();
             format!(" stroke-dasharray=\"{}\"", list.join(","))
         };
         let _ = writeln!(
@@ -182,7 +192,7 @@ impl Surface for Svg {
 
     fn grid_line(
         &mut self,
-        horizontal: bool,
+        orientation: Orientation,
         at: f32,
         from: f32,
         to: f32,
@@ -190,10 +200,9 @@ impl Surface for Svg {
         colour: Rgba,
     ) {
         let (stroke, opacity) = paint(colour, 1.0);
-        let (x1, y1, x2, y2) = if horizontal {
-            (from, at, to, at)
-        } else {
-            (at, from, at, to)
+        let (x1, y1, x2, y2) = match orientation {
+            Orientation::Horizontal => (from, at, to, at),
+            Orientation::Vertical => (at, from, at, to),
         };
         let _ = writeln!(
             self.body,

@@ -6,7 +6,7 @@
 
 use super::options::{AreaMode, GraphOptions, LineMode};
 use super::surface::Surface;
-use super::yaxis::Axis;
+use super::yaxis::{Axis, Rows};
 use crate::render::canvas::{Point, Rect, Rgba};
 use crate::series::Consolidation;
 
@@ -144,49 +144,63 @@ pub(crate) struct Axes<'a> {
 }
 
 impl Axes<'_> {
-    fn y(&self, line: &Line, value: f64, area: &Area) -> Option<f64> {
+    /// The rows of the axis `line` is drawn against, mapped once per series.
+    fn rows(&self, line: &Line, area: &Area) -> Rows {
         let axis = match (line.second_y, self.right) {
             (true, Some(r)) => r,
             _ => self.left,
         };
-        // Far outside the image is as good as infinitely far, and keeps the rasterizer finite.
-        axis.y(value, area.ymin, area.ymax)
-            .map(|y| y.clamp(-1.0e5, 1.0e5))
+        axis.rows(area.ymin, area.ymax)
     }
 }
 
-/// A path under construction, cairo style: `move_to` starts a subpath, `line_to` extends it.
+fn row(rows: &Rows, value: f64) -> Option<f64> {
+    // Far outside the image is as good as infinitely far, and keeps the rasterizer finite.
+    rows.y(value).map(|y| y.clamp(-1.0e5, 1.0e5))
+}
+
+/// A path under construction, cairo style: `move_to` starts a subpath, `line_to` extends it. The
+/// subpaths share one buffer, joined by NaN breaks, so the whole path is one stroke call as it stands.
 #[derive(Default)]
 struct Path {
-    subpaths: Vec<Vec<Point>>,
+    points: Vec<Point>,
+    /// Where each subpath begins in `points`; the one before it ends at the NaN break.
+    starts: Vec<usize>,
 }
 
 impl Path {
     fn move_to(&mut self, x: f64, y: f64) {
-        self.subpaths.push(vec![pt(x, y)]);
+        if !self.points.is_empty() {
+            self.points.push(Point::new(f32::NAN, f32::NAN));
+        }
+        self.starts.push(self.points.len());
+        self.points.push(pt(x, y));
     }
 
     fn line_to(&mut self, x: f64, y: f64) {
-        match self.subpaths.last_mut() {
-            Some(s) => s.push(pt(x, y)),
-            None => self.move_to(x, y),
+        if self.points.is_empty() {
+            self.move_to(x, y);
+        } else {
+            self.points.push(pt(x, y));
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.subpaths.is_empty()
+        self.points.is_empty()
     }
 
-    /// The subpaths joined by NaN breaks, for one stroke call.
-    fn polyline(&self) -> Vec<Point> {
-        let mut out = Vec::new();
-        for s in &self.subpaths {
-            if !out.is_empty() {
-                out.push(Point::new(f32::NAN, f32::NAN));
-            }
-            out.extend_from_slice(s);
-        }
-        out
+    /// Each subpath without its NaN break.
+    fn subpaths(&self) -> impl Iterator<Item = &[Point]> {
+        let ends = self.starts.iter().skip(1).map(|next| next - 1);
+        self.starts
+            .iter()
+            .zip(ends.chain([self.points.len()]))
+            .map(|(&start, end)| &self.points[start..end])
+    }
+
+    fn clear(&mut self) {
+        self.points.clear();
+        self.starts.clear();
     }
 }
 
@@ -204,15 +218,9 @@ struct Pen {
 
 fn stroke(surface: &mut dyn Surface, path: &mut Path, pen: &Pen) {
     if !path.is_empty() {
-        surface.stroke(
-            &path.polyline(),
-            pen.width,
-            &pen.dash,
-            pen.colour,
-            pen.alpha,
-        );
+        surface.stroke(&path.points, pen.width, &pen.dash, pen.colour, pen.alpha);
     }
-    path.subpaths.clear();
+    path.clear();
 }
 
 /// `fillAreaAndClip`: closes the last subpath down to `base` between `start_x` and `x`, fills every
@@ -225,14 +233,14 @@ fn fill_area(
     start_x: f64,
     base: f64,
 ) {
-    if let Some(last) = path.subpaths.last_mut() {
-        last.push(pt(x, base));
-        last.push(pt(start_x, base));
+    if !path.is_empty() {
+        path.points.push(pt(x, base));
+        path.points.push(pt(start_x, base));
     }
-    for s in &path.subpaths {
+    for s in path.subpaths() {
         surface.fill_exclusive(s, pen.colour, pen.alpha);
     }
-    path.subpaths.clear();
+    path.clear();
 }
 
 /// Draws every series in graphite-web's order and modes. `lines` is consumed: stacking changes values.
@@ -342,10 +350,8 @@ fn draw_one(
     let mut y = area.ymin;
     let mut start_x = x;
     // graphite-web falls back to the plot's bottom when zero has no row (log axes) or sits on row 0.
-    let base = axes
-        .y(line, 0.0, area)
-        .filter(|b| *b != 0.0)
-        .unwrap_or(area.ymax);
+    let rows = axes.rows(line, area);
+    let base = row(&rows, 0.0).filter(|b| *b != 0.0).unwrap_or(area.ymax);
     let limit = opts.connected_limit.unwrap_or(f64::INFINITY);
     let mut path = Path::default();
     let mut nones = 0usize;
@@ -359,7 +365,7 @@ fn draw_one(
         let coord = if value.is_nan() {
             None
         } else {
-            axes.y(line, value, area)
+            row(&rows, value)
         };
         if coord.is_none() {
             value = f64::NAN;

@@ -8,7 +8,7 @@ use super::draw::Line;
 use super::legend::{self, Entry};
 use super::line::Layout;
 use super::options::{GraphOptions, Side};
-use super::surface::Surface;
+use super::surface::{Orientation, Surface};
 use super::xaxis;
 use super::yaxis::Axis;
 use super::{draw_text, Align, Rotation, TextFont, VAlign};
@@ -21,6 +21,40 @@ pub(crate) fn label_width(axis: &Axis, font: TextFont) -> f64 {
         .iter()
         .map(|t| font.width(t))
         .fold(0.0, f64::max)
+}
+
+/// The titles' font: graphite-web's size + floor(ln(size)).
+pub(crate) fn title_font(opts: &GraphOptions, surface: &dyn Surface) -> TextFont {
+    TextFont::new(
+        opts.font_size + opts.font_size.ln().floor(),
+        opts.font_bold,
+        surface.hinted_metrics(),
+    )
+}
+
+/// Paints `opts.title` centred across the image, one line under the other from `y`, and returns the y
+/// below its last line.
+pub(crate) fn draw_title(
+    surface: &mut dyn Surface,
+    opts: &GraphOptions,
+    font: TextFont,
+    mut y: f64,
+) -> f64 {
+    for text in opts.title.split('\n') {
+        draw_text(
+            surface,
+            text,
+            opts.width as f64 / 2.0,
+            y,
+            font,
+            opts.foreground,
+            Align::Center,
+            VAlign::Top,
+            Rotation::None,
+        );
+        y += font.height();
+    }
+    y
 }
 
 pub(crate) fn draw_legend(
@@ -57,7 +91,18 @@ pub(crate) fn draw_legend(
     };
     let laid = legend::layout(&entries, frame, &|t| font.width(t));
     l.area.ymax -= laid.height;
-    for item in &laid.items {
+    paint_legend(surface, &laid.items, font, opts.foreground);
+}
+
+/// Paints laid-out legend items: a grey-edged swatch and the name beside it. Shared by the line and
+/// pie graphs, which lay their legends out from different entries.
+pub(crate) fn paint_legend(
+    surface: &mut dyn Surface,
+    items: &[legend::Item],
+    font: TextFont,
+    colour: Rgba,
+) {
+    for item in items {
         let (x0, y0) = (item.swatch_x.round() as i32, item.swatch_y.round() as i32);
         let side = item.swatch.round() as i32;
         let swatch = Rect::new(x0, y0, x0 + side, y0 + side);
@@ -74,7 +119,7 @@ pub(crate) fn draw_legend(
             item.text_x,
             item.text_y,
             font,
-            opts.foreground,
+            colour,
             align,
             VAlign::Top,
             Rotation::None,
@@ -148,7 +193,14 @@ pub(crate) fn draw_grid(
     let values = &axis.values;
     for (i, &value) in values.iter().enumerate() {
         if let Some(y) = axis.y(value, a.ymin, a.ymax).filter(|y| *y >= 0.0) {
-            surface.grid_line(true, y as f32, left, right, 0.4, opts.major_grid);
+            surface.grid_line(
+                Orientation::Horizontal,
+                y as f32,
+                left,
+                right,
+                0.4,
+                opts.major_grid,
+            );
         }
         if opts.minor_y >= 1 && i + 1 < values.len() {
             let (lo, hi) = if value <= values[i + 1] {
@@ -164,7 +216,14 @@ pub(crate) fn draw_grid(
                     continue;
                 }
                 if let Some(y) = axis.y(v, a.ymin, a.ymax).filter(|y| *y >= 0.0) {
-                    surface.grid_line(true, y as f32, left, right, 0.3, opts.minor_grid);
+                    surface.grid_line(
+                        Orientation::Horizontal,
+                        y as f32,
+                        left,
+                        right,
+                        0.3,
+                        opts.minor_grid,
+                    );
                 }
             }
         }
@@ -172,14 +231,42 @@ pub(crate) fn draw_grid(
     let (top, bottom) = (a.ymin as f32, a.ymax as f32);
     for x in ticks(conf.minor_unit, conf.minor_step) {
         if x < a.xmax {
-            surface.grid_line(false, x as f32, bottom, top, 0.25, opts.minor_grid);
+            surface.grid_line(
+                Orientation::Vertical,
+                x as f32,
+                bottom,
+                top,
+                0.25,
+                opts.minor_grid,
+            );
         }
     }
     for x in ticks(conf.major_unit, conf.major_step) {
         if x < a.xmax {
-            surface.grid_line(false, x as f32, bottom, top, 0.33, opts.major_grid);
+            surface.grid_line(
+                Orientation::Vertical,
+                x as f32,
+                bottom,
+                top,
+                0.33,
+                opts.major_grid,
+            );
         }
     }
-    surface.grid_line(false, a.xmax as f32, bottom, top, 0.5, opts.major_grid);
-    surface.grid_line(false, a.xmin as f32, bottom, top, 0.5, opts.major_grid);
+    surface.grid_line(
+        Orientation::Vertical,
+        a.xmax as f32,
+        bottom,
+        top,
+        0.5,
+        opts.major_grid,
+    );
+    surface.grid_line(
+        Orientation::Vertical,
+        a.xmin as f32,
+        bottom,
+        top,
+        0.5,
+        opts.major_grid,
+    );
 }

@@ -6,7 +6,7 @@
 
 use super::color;
 use super::draw::{self, Area, Axes, Line};
-use super::frame::{draw_grid, draw_legend, draw_y_labels, label_width};
+use super::frame::{draw_grid, draw_legend, draw_title, draw_y_labels, label_width, title_font};
 use super::metadata::metadata;
 use super::options::{AreaMode, AxisSettings, GraphError, GraphOptions, LineMode, Side, SideStyle};
 use super::params::unquote_plus;
@@ -89,7 +89,8 @@ fn lines_of(series: &[Series], opts: &GraphOptions) -> Result<Vec<Line>, GraphEr
             consolidation: s.consolidation,
             x_files_factor: s.x_files_factor,
             vpp: 1,
-            values: s.values.clone(),
+            // Filled by `consolidate` before anything reads it.
+            values: Vec::new(),
             x_step: 1.0,
             line_width: side.width.or(st.line_width),
             dashed: side.dashed.or(st.dashed),
@@ -166,28 +167,9 @@ pub(crate) fn draw(
         line_mode = LineMode::Staircase;
     }
 
-    // Titles use a larger font: size + floor(ln(size)).
-    let title_font = TextFont::new(
-        opts.font_size + opts.font_size.ln().floor(),
-        opts.font_bold,
-        surface.hinted_metrics(),
-    );
+    let title_font = title_font(opts, surface);
     if !graph_only && !opts.title.is_empty() {
-        let mut y = l.area.ymin;
-        for text in opts.title.split('\n') {
-            draw_text(
-                surface,
-                text,
-                width / 2.0,
-                y,
-                title_font,
-                opts.foreground,
-                Align::Center,
-                VAlign::Top,
-                Rotation::None,
-            );
-            y += title_font.height();
-        }
+        let y = draw_title(surface, opts, title_font, l.area.ymin);
         l.area.ymin = if y_side == Side::Right { y } else { y + margin };
     }
     if !graph_only && !opts.vtitle.is_empty() {

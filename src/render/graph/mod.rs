@@ -30,7 +30,7 @@ pub use options::{
     AreaMode, AxisMax, AxisSettings, GraphError, GraphOptions, GraphType, LineMode, PieMode, Side,
     SideStyle, UnitSystem, ValueLabels, LEGEND_MAX_ITEMS,
 };
-pub(crate) use surface::{PngSurface, Surface};
+pub(crate) use surface::{Orientation, PngSurface, Surface};
 
 use crate::render::canvas::{Point, Rgba};
 use crate::render::svg::Svg;

@@ -6,14 +6,13 @@
 
 use std::f64::consts::PI;
 
+use super::frame::{draw_title, paint_legend, title_font};
 use super::legend::{self, Entry};
 use super::options::{GraphError, GraphOptions, PieMode, ValueLabels};
 use super::surface::Surface;
 use super::{draw_text, no_data, Align, Rotation, TextFont, VAlign};
-use crate::render::canvas::{Point, Rect, Rgba};
+use crate::render::canvas::{Point, Rgba};
 use crate::series::Series;
-
-const DARK_GREY: Rgba = Rgba::rgb(111, 111, 111);
 
 /// graphite-web's `PieFunction`: the mode's value over the non-null points, 0 when there are none.
 pub(crate) fn slice_value(values: &[f64], mode: PieMode) -> f64 {
@@ -91,28 +90,9 @@ pub(crate) fn draw(
     let (mut xmin, xmax, mut ymin, mut ymax) =
         (margin + 10.0, width - margin, margin, height - margin);
     let font = TextFont::new(opts.font_size, opts.font_bold, surface.hinted_metrics());
-    let title_font = TextFont::new(
-        opts.font_size + opts.font_size.ln().floor(),
-        opts.font_bold,
-        surface.hinted_metrics(),
-    );
     if !opts.title.is_empty() {
-        let mut y = ymin;
-        for text in opts.title.split('\n') {
-            draw_text(
-                surface,
-                text,
-                width / 2.0,
-                y,
-                title_font,
-                opts.foreground,
-                Align::Center,
-                VAlign::Top,
-                Rotation::None,
-            );
-            y += title_font.height();
-        }
-        ymin = y + margin;
+        let font = title_font(opts, surface);
+        ymin = draw_title(surface, opts, font, ymin) + margin;
     }
     if !opts.hide_legend.unwrap_or(false) {
         let entries: Vec<Entry> = series
@@ -134,27 +114,7 @@ pub(crate) fn draw(
         };
         let laid = legend::layout(&entries, frame, &|t| font.width(t));
         ymax -= laid.height;
-        for item in &laid.items {
-            let (x0, y0, side) = (
-                item.swatch_x.round() as i32,
-                item.swatch_y.round() as i32,
-                item.swatch.round() as i32,
-            );
-            let swatch = Rect::new(x0, y0, x0 + side, y0 + side);
-            surface.fill_rect(swatch, item.colour);
-            surface.outline_rect(swatch, DARK_GREY);
-            draw_text(
-                surface,
-                &item.name,
-                item.text_x,
-                item.text_y,
-                font,
-                opts.foreground,
-                Align::Left,
-                VAlign::Top,
-                Rotation::None,
-            );
-        }
+        paint_legend(surface, &laid.items, font, opts.foreground);
     }
     // graphite-web keeps the left pad of a line graph's y labels for pies too.
     xmin = xmin.min(xmax);

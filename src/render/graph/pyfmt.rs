@@ -9,14 +9,8 @@ pub(crate) fn g(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    if x == 0.0 {
-        return if x.is_sign_negative() {
-            "-0".into()
-        } else {
-            "0".into()
-        };
-    }
-    // Rounding to six significant digits first decides the exponent, as C's printf does.
+    // Rounding to six significant digits first decides the exponent, as C's printf does. Zero
+    // needs no case of its own: `{:.5e}` gives exponent 0 and keeps the sign of -0.
     let sci = format!("{x:.5e}");
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
@@ -51,7 +45,7 @@ mod tests {
         g_cases! {
             0.0 => "0", 1.0 => "1", 0.05 => "0.05", 0.0001 => "0.0001", 0.00001 => "1e-05",
             123456.0 => "123456", 1234567.0 => "1.23457e+06", -2.5 => "-2.5", 0.1 + 0.2 => "0.3",
-            999999.5 => "1e+06", -50.0 => "-50",
+            999999.5 => "1e+06", -50.0 => "-50", -0.0 => "-0",
         }
     }
 }

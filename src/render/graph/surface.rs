@@ -8,6 +8,13 @@
 use crate::render::canvas::{Canvas, Paint, Point, Rect, Rgba, Stroke};
 use crate::render::text::{self, Direction, Font};
 
+/// Which way a grid line runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Orientation {
+    Horizontal,
+    Vertical,
+}
+
 pub(crate) trait Surface {
     /// Fills a rectangle of whole pixels (backgrounds, legend swatches).
     fn fill_rect(&mut self, rect: Rect, colour: Rgba);
@@ -18,10 +25,10 @@ pub(crate) trait Surface {
     /// Fills a closed polygon (non-zero winding).
     fn fill(&mut self, points: &[Point], colour: Rgba, alpha: f32);
     /// A grid line of the given cairo width across the plot: horizontal at `y = at` from `from` to
-    /// `to` when `horizontal`, else vertical at `x = at`.
+    /// `to`, or vertical at `x = at`.
     fn grid_line(
         &mut self,
-        horizontal: bool,
+        orientation: Orientation,
         at: f32,
         from: f32,
         to: f32,
@@ -98,7 +105,7 @@ impl Surface for PngSurface {
 
     fn grid_line(
         &mut self,
-        horizontal: bool,
+        orientation: Orientation,
         at: f32,
         from: f32,
         to: f32,
@@ -115,10 +122,9 @@ impl Surface for PngSurface {
         // cairo centres the line on `at`; the pixel holding most of its ink is the one `at` falls in.
         let pixel = at.floor() as i32;
         let (a, b) = (from.round() as i32, to.round() as i32);
-        if horizontal {
-            self.canvas.hline(a, b, pixel, paint);
-        } else {
-            self.canvas.vline(pixel, a, b, paint);
+        match orientation {
+            Orientation::Horizontal => self.canvas.hline(a, b, pixel, paint),
+            Orientation::Vertical => self.canvas.vline(pixel, a, b, paint),
         }
     }
 

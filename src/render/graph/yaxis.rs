@@ -376,20 +376,52 @@ impl Axis {
     /// `getYCoord`: the pixel row of `value` between `ymin` (top) and `ymax` (bottom); None for values a
     /// log axis cannot show.
     pub(crate) fn y(&self, value: f64, ymin: f64, ymax: f64) -> Option<f64> {
+        self.rows(ymin, ymax).y(value)
+    }
+
+    /// `getYCoord` for many values: the extent and its logarithms worked out once, not per point.
+    pub(crate) fn rows(&self, ymin: f64, ymax: f64) -> Rows {
         let (lo, hi) = self.extent();
-        let (relative, range) = match self.log_base {
+        let (lo, range) = match self.log_base {
+            Some(base) => (lo.log(base), hi.log(base) - lo.log(base)),
+            None => (lo, hi - lo),
+        };
+        Rows {
+            lo,
+            range,
+            log_base: self.log_base,
+            ymin,
+            ymax,
+        }
+    }
+}
+
+/// An axis mapped onto the pixel rows `ymin..ymax`; see [`Axis::rows`].
+pub(crate) struct Rows {
+    /// The lowest value shown, as a logarithm on a log axis.
+    lo: f64,
+    range: f64,
+    log_base: Option<f64>,
+    ymin: f64,
+    ymax: f64,
+}
+
+impl Rows {
+    /// The pixel row of `value`; None for values a log axis cannot show.
+    pub(crate) fn y(&self, value: f64) -> Option<f64> {
+        let relative = match self.log_base {
             Some(base) => {
                 if value <= 0.0 {
                     return None;
                 }
-                (value.log(base) - lo.log(base), hi.log(base) - lo.log(base))
+                value.log(base) - self.lo
             }
-            None => (value - lo, hi - lo),
+            None => value - self.lo,
         };
-        if range == 0.0 || !range.is_finite() {
-            return Some(ymax);
+        if self.range == 0.0 || !self.range.is_finite() {
+            return Some(self.ymax);
         }
-        Some(ymax - (ymax - ymin) / range * relative)
+        Some(self.ymax - (self.ymax - self.ymin) / self.range * relative)
     }
 }
 
