@@ -391,7 +391,7 @@ impl Loop {
 
 /// Writes a complete snapshot synchronously (shutdown path and tests).
 pub fn write_snapshot(store: &Store, path: &Path, now: i64) -> Result<SnapshotInfo, SnapshotError> {
-    let mut writer = SnapshotWriter::begin(store, path, now)?;
+    let mut writer = SnapshotWriter::begin(path, now)?;
     while !writer.step(store, SNAPSHOT_SLICE)? {}
     writer.finish()
 }

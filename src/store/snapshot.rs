@@ -295,7 +295,7 @@ pub struct SnapshotWriter {
 
 impl SnapshotWriter {
     /// Opens `<path>.tmp`; the header goes out with the first step.
-    pub fn begin(_store: &Store, path: &Path, now: i64) -> Result<SnapshotWriter, SnapshotError> {
+    pub fn begin(path: &Path, now: i64) -> Result<SnapshotWriter, SnapshotError> {
         Ok(SnapshotWriter {
             encoder: SnapshotEncoder::new(now),
             file: SnapshotFile::create(path)?,

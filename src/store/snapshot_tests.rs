@@ -85,7 +85,7 @@ fn fill(mut s: Store) -> Store {
 }
 
 fn write(store: &mut Store, path: &Path) -> SnapshotInfo {
-    let mut w = SnapshotWriter::begin(store, path, NOW).expect("begin");
+    let mut w = SnapshotWriter::begin(path, NOW).expect("begin");
     let mut steps = 0;
     while !w.step(store, 1).expect("step") {
         steps += 1;
@@ -311,8 +311,7 @@ fn changed_config_keeps_what_still_fits() {
 fn writer_contract() {
     fn send<T: Send>(_: &T) {}
     let dir = TempDir::new("writer");
-    let s = filled();
-    let w = SnapshotWriter::begin(&s, &dir.file(), NOW).expect("begin");
+    let w = SnapshotWriter::begin(&dir.file(), NOW).expect("begin");
     send(&w);
     assert!(
         matches!(w.finish(), Err(SnapshotError::Io { .. })),
@@ -320,7 +319,7 @@ fn writer_contract() {
     );
     assert!(!dir.file().exists());
     let missing = dir.0.join("no-such-dir").join("snap");
-    let err = SnapshotWriter::begin(&s, &missing, NOW)
+    let err = SnapshotWriter::begin(&missing, NOW)
         .err()
         .expect("no directory");
     assert!(err.to_string().contains("no-such-dir"), "{err}");

@@ -260,7 +260,7 @@ mod tests {
         let info = info.expect("written");
         assert!(copied > 2, "small slices: {copied}");
         assert_eq!(info.metrics, 31, "the metric created mid-way is included");
-        let mut w = SnapshotWriter::begin(&s, &d.join("sync.snapshot"), NOW).expect("begin");
+        let mut w = SnapshotWriter::begin(&d.join("sync.snapshot"), NOW).expect("begin");
         while !w.step(&s, usize::MAX).expect("step") {}
         let sync = w.finish().expect("finish");
         assert_eq!(info, sync);
