@@ -121,7 +121,7 @@ impl Encode for RecordOut<'_> {
 /// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is the sink's ([`SnapshotFile`]), since
 /// it covers exactly the bytes written. Holds no borrow of the store, so ingest goes on between
 /// slices.
-pub struct SnapshotEncoder {
+pub(super) struct SnapshotEncoder {
     now: i64,
     started: bool,
     next: usize,
@@ -194,7 +194,7 @@ impl SnapshotEncoder {
 
 /// How many records a snapshot holds, for [`SnapshotInfo`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
+pub(super) struct Counts {
     pub metrics: u64,
     pub events: u64,
 }
@@ -218,7 +218,7 @@ fn encode_metric(store: &Store, id: usize, out: &mut Vec<u8>) {
 /// The file side of a snapshot: `<path>.tmp` and the running checksum of what went into it;
 /// `finish` makes it durable and atomically replaces `<path>`. Blocking I/O: `app` keeps it
 /// off the event loop ([`BackgroundSnapshot`](super::BackgroundSnapshot)).
-pub struct SnapshotFile {
+pub(super) struct SnapshotFile {
     path: PathBuf,
     tmp: PathBuf,
     file: File,
