@@ -118,9 +118,9 @@ impl Encode for RecordOut<'_> {
 }
 
 /// Turns the store into snapshot bytes a slice at a time: the header, whole metric records, the
-/// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is the sink's ([`SnapshotFile`]), since
-/// it covers exactly the bytes written. Holds no borrow of the store, so ingest goes on between
-/// slices.
+/// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is
+/// the sink's ([`SnapshotFile`]), since it covers exactly the bytes written. Holds no borrow of
+/// the store, so ingest goes on between slices.
 pub(super) struct SnapshotEncoder {
     now: i64,
     started: bool,
