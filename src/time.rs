@@ -7,7 +7,7 @@ mod posix;
 /// Seconds since the Unix epoch, UTC.
 pub type Timestamp = i64;
 
-/// Reads the wall clock. Only `app` (and `main` for start-up messages) may call this.
+/// Reads the wall clock. Only `app` may call this.
 pub fn wall_clock_now() -> Timestamp {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
