@@ -23,8 +23,8 @@ pub(super) const HEADER_LEN: usize = 24;
 pub(super) const TAG_METRIC: u8 = 1;
 pub(super) const TAG_EVENT: u8 = 2;
 pub(super) const TAG_END: u8 = 0;
-/// Bytes one `write` hands the kernel: large enough that the file sees few syscalls, small
-/// next to any store.
+/// Bytes `SnapshotWriter`'s buffer reserves up front: a slice is about `max_bytes` plus one
+/// record, so a larger slice grows it once; small next to any store.
 pub(super) const BUFFER: usize = 1 << 20;
 /// Read-ahead for the small record headers; rings bypass it and land in the arena directly.
 pub(super) const READ_AHEAD: usize = 64 << 10;

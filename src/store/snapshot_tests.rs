@@ -35,8 +35,8 @@ fn two_schema_config() -> StoreConfig {
     cfg
 }
 
-/// Adds a schema whose ring (675 KiB) is past a quarter of the write buffer, so it takes the
-/// unbuffered path.
+/// Adds a schema whose ring (675 KiB) is most of the writer's 1 MiB buffer, so a slice holding
+/// it runs far past `max_bytes`.
 fn big_config() -> StoreConfig {
     let mut cfg = two_schema_config();
     cfg.memory = 4 << 20;
