@@ -1,32 +1,11 @@
 //! Snapshots round-trip exactly, survive ingest between steps, and refuse damaged files without
 //! touching them.
 
-use super::tests::{config, rule, schema, NOW};
+use super::tests::{config, rule, schema, TempDir, NOW};
 use super::*;
 use crate::config::AggMethod;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// A fresh directory per test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("pencil-store-{}-{test}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("temp dir is writable");
-        TempDir(dir)
-    }
-    fn file(&self) -> PathBuf {
-        self.0.join("store.snapshot")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use std::path::Path;
 
 fn two_schema_config() -> StoreConfig {
     let mut cfg = config(1 << 20);
