@@ -227,6 +227,11 @@ impl std::fmt::Display for LocalTime {
     }
 }
 
+/// Whether `year` has a 29 February in the proleptic Gregorian calendar.
+pub(crate) fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (month 1..=12).
 pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     // Count years from March so the leap day is the last day of the counted year.

@@ -5,8 +5,8 @@
 //! decision). Dates and times of day are local to a time zone; offsets are fixed second counts.
 //! Pure: `now` and the zone are arguments; no clock, no files.
 
-use crate::time::Tz;
 pub(crate) use crate::time::{civil_from_days, days_from_civil};
+use crate::time::{is_leap, Tz};
 use std::fmt;
 
 const MINUTE: i64 = 60;
@@ -355,10 +355,6 @@ fn unit_seconds(unit: &str) -> Result<i64, TimeErrorKind> {
         return Err(TimeErrorKind::UnknownUnit(unit.to_string()));
     };
     Ok(seconds)
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {
