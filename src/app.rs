@@ -296,10 +296,7 @@ impl Loop {
     }
 
     fn poll_finished_snapshot(&mut self) {
-        if !self.snapshot.as_mut().is_some_and(|s| s.job.is_finished()) {
-            return;
-        }
-        let Some(s) = self.snapshot.take() else {
+        let Some(s) = self.snapshot.take_if(|s| s.job.is_finished()) else {
             return;
         };
         let result = s.job.join();
