@@ -53,7 +53,7 @@ fn dir() -> PathBuf {
 }
 
 fn write_all(store: &Store, path: &std::path::Path) -> SnapshotWriter {
-    let mut w = SnapshotWriter::begin(store, path, NOW).expect("begin");
+    let mut w = SnapshotWriter::begin(path, NOW).expect("begin");
     while !w.step(store, STEP_BYTES).expect("step") {}
     w
 }

@@ -296,10 +296,7 @@ impl Loop {
     }
 
     fn poll_finished_snapshot(&mut self) {
-        if !self.snapshot.as_mut().is_some_and(|s| s.job.is_finished()) {
-            return;
-        }
-        let Some(s) = self.snapshot.take() else {
+        let Some(s) = self.snapshot.take_if(|s| s.job.is_finished()) else {
             return;
         };
         let result = s.job.join();
@@ -391,7 +388,7 @@ impl Loop {
 
 /// Writes a complete snapshot synchronously (shutdown path and tests).
 pub fn write_snapshot(store: &Store, path: &Path, now: i64) -> Result<SnapshotInfo, SnapshotError> {
-    let mut writer = SnapshotWriter::begin(store, path, now)?;
+    let mut writer = SnapshotWriter::begin(path, now)?;
     while !writer.step(store, SNAPSHOT_SLICE)? {}
     writer.finish()
 }

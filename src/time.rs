@@ -7,7 +7,7 @@ mod posix;
 /// Seconds since the Unix epoch, UTC.
 pub type Timestamp = i64;
 
-/// Reads the wall clock. Only `app` (and `main` for start-up messages) may call this.
+/// Reads the wall clock. Only `app` may call this.
 pub fn wall_clock_now() -> Timestamp {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -207,8 +207,8 @@ impl LocalTime {
         let (year, month, day) = civil_from_days(days);
         LocalTime {
             year,
-            month,
-            day,
+            month: month as u32,
+            day: day as u32,
             hour: secs / 3600,
             minute: secs / 60 % 60,
             second: secs % 60,
@@ -227,28 +227,39 @@ impl std::fmt::Display for LocalTime {
     }
 }
 
-/// `(year, month, day)` to days since 1970-01-01 (the inverse of [`civil_from_days`]).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+/// Whether `year` has a 29 February in the proleptic Gregorian calendar.
+pub(crate) fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (month 1..=12).
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    // Count years from March so the leap day is the last day of the counted year.
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let year_of_era = y - era * 400;
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
 
-/// Days since 1970-01-01 to `(year, month, day)` in the proleptic Gregorian calendar
-/// (Howard Hinnant's algorithm, counting years from March so leap days come last).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+/// The proleptic Gregorian `(year, month, day)` of a day count since 1970-01-01.
+pub(crate) fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    // The inverse of `days_from_civil`, again counting years from March.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
     let year_of_era =
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
     (year, month, day)
 }
@@ -340,11 +351,7 @@ mod tests {
     fn civil_days_round_trip() {
         for days in [-719_468, -1, 0, 1, 59, 60, 10_957, 11_016, 2_932_896] {
             let (y, m, d) = civil_from_days(days);
-            assert_eq!(
-                days_from_civil(y, i64::from(m), i64::from(d)),
-                days,
-                "{days}"
-            );
+            assert_eq!(days_from_civil(y, m, d), days, "{days}");
         }
     }
 }

@@ -19,7 +19,7 @@ fn path() -> PathBuf {
 fn valid_snapshot() -> Vec<u8> {
     let store = small_store();
     let path = path();
-    let mut writer = SnapshotWriter::begin(&store, &path, NOW).expect("temp dir is writable");
+    let mut writer = SnapshotWriter::begin(&path, NOW).expect("temp dir is writable");
     while !writer.step(&store, 4096).expect("temp dir is writable") {}
     writer.finish().expect("temp dir is writable");
     std::fs::read(&path).expect("the snapshot just written")

@@ -105,15 +105,7 @@ impl PointSink for Store {
 /// its `\n` is parsed too: the TCP reader only passes complete lines, except at end of stream.
 /// Used by both sockets and by the benches.
 pub fn feed<S: PointSink>(buf: &[u8], sink: &mut S, now: i64, counters: &mut Counters) {
-    // Allocates nothing unless a name needs rewriting; the sockets keep one cleaner instead.
-    let mut cleaner = Cleaner::default();
-    Feeder {
-        cleaner: &mut cleaner,
-        sink,
-        now,
-        counters,
-    }
-    .feed(buf, Framing::Stream);
+    feed_framed(buf, Framing::Stream, sink, now, counters);
 }
 
 /// Like [`feed`] for one UDP datagram, which carbon splits with Python's `splitlines()`: a lone
@@ -124,6 +116,17 @@ pub fn feed_datagram<S: PointSink>(
     now: i64,
     counters: &mut Counters,
 ) {
+    feed_framed(datagram, Framing::Datagram, sink, now, counters);
+}
+
+fn feed_framed<S: PointSink>(
+    buf: &[u8],
+    framing: Framing,
+    sink: &mut S,
+    now: i64,
+    counters: &mut Counters,
+) {
+    // A cleaner (two small buffers) per call; the sockets keep one for all their reads.
     let mut cleaner = Cleaner::default();
     Feeder {
         cleaner: &mut cleaner,
@@ -131,7 +134,7 @@ pub fn feed_datagram<S: PointSink>(
         now,
         counters,
     }
-    .feed(datagram, Framing::Datagram);
+    .feed(buf, framing);
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

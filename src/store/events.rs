@@ -33,7 +33,7 @@ pub struct Event {
 }
 
 impl Event {
-    fn new(id: u64, when: i64, what: String, data: String, tags: String) -> Event {
+    pub(super) fn new(id: u64, when: i64, what: String, data: String, tags: String) -> Event {
         let names = tag_names(&tags);
         Event {
             id,
@@ -202,15 +202,9 @@ impl EventLog {
         Ok(id)
     }
 
-    /// The log a snapshot held: its events as `(id, when, what, data, tags)` in any order, and
-    /// the id counter. `Err` names what is inconsistent.
-    pub(super) fn restored(
-        events: Vec<(u64, i64, String, String, String)>,
-        next_id: u64,
-    ) -> Result<EventLog, String> {
-        let mut events: Vec<Event> = (events.into_iter())
-            .map(|(id, when, what, data, tags)| Event::new(id, when, what, data, tags))
-            .collect();
+    /// The log a snapshot held: its events in any order, and the id counter. `Err` names what
+    /// is inconsistent.
+    pub(super) fn restored(mut events: Vec<Event>, next_id: u64) -> Result<EventLog, String> {
         let mut log = EventLog::new();
         events.sort_unstable_by_key(|e| e.id);
         for pair in events.windows(2) {
@@ -463,7 +457,7 @@ mod tests {
 
     #[test]
     fn restore_keeps_ids_and_refuses_damage() {
-        let e = |id, when| (id, when, "w".to_string(), String::new(), String::new());
+        let e = |id, when| Event::new(id, when, "w".to_string(), String::new(), String::new());
         let mut l = EventLog::restored(vec![e(7, 10), e(3, 5)], 9).expect("ok");
         assert_eq!(ids(l.iter()), vec![3, 7]);
         assert_eq!(l.add(1, "n".into(), String::new(), String::new()), Ok(9));

@@ -4,7 +4,7 @@
 
 use super::archive;
 use super::checksum::Checksum;
-use super::events::EventLog;
+use super::events::{Event, EventLog};
 use super::ring::RingHead;
 use super::snapshot::{self, EventRecord, Hashing, LoadReport, MetricRecord};
 use super::{SnapshotError, Store};
@@ -62,8 +62,8 @@ struct Loader {
     scratch: Vec<u8>,
     report: LoadReport,
     version: u32,
-    /// Event records as read (id, when, what, data, tags); checked as a whole at the trailer.
-    events: Vec<(u64, i64, String, String, String)>,
+    /// Event records as read; checked as a whole at the trailer.
+    events: Vec<Event>,
 }
 
 impl Loader {
@@ -148,7 +148,7 @@ impl Loader {
                         Ok(record) => record,
                         Err(e) => return Err(self.undecodable(e)),
                     };
-                    self.events.push((
+                    self.events.push(Event::new(
                         record.id,
                         record.when,
                         record.what,

@@ -23,8 +23,8 @@ pub(super) const HEADER_LEN: usize = 24;
 pub(super) const TAG_METRIC: u8 = 1;
 pub(super) const TAG_EVENT: u8 = 2;
 pub(super) const TAG_END: u8 = 0;
-/// Bytes one `write` hands the kernel: large enough that the file sees few syscalls, small
-/// next to any store.
+/// Bytes `SnapshotWriter`'s buffer reserves up front: a slice is about `max_bytes` plus one
+/// record, so a larger slice grows it once; small next to any store.
 pub(super) const BUFFER: usize = 1 << 20;
 /// Read-ahead for the small record headers; rings bypass it and land in the arena directly.
 pub(super) const READ_AHEAD: usize = 64 << 10;
@@ -118,10 +118,10 @@ impl Encode for RecordOut<'_> {
 }
 
 /// Turns the store into snapshot bytes a slice at a time: the header, whole metric records, the
-/// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is the sink's ([`SnapshotFile`]), since
-/// it covers exactly the bytes written. Holds no borrow of the store, so ingest goes on between
-/// slices.
-pub struct SnapshotEncoder {
+/// event records, the trailer's tag, counts and next event id. Knows no files; the checksum is
+/// the sink's ([`SnapshotFile`]), since it covers exactly the bytes written. Holds no borrow of
+/// the store, so ingest goes on between slices.
+pub(super) struct SnapshotEncoder {
     now: i64,
     started: bool,
     next: usize,
@@ -194,7 +194,7 @@ impl SnapshotEncoder {
 
 /// How many records a snapshot holds, for [`SnapshotInfo`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Counts {
+pub(super) struct Counts {
     pub metrics: u64,
     pub events: u64,
 }
@@ -218,7 +218,7 @@ fn encode_metric(store: &Store, id: usize, out: &mut Vec<u8>) {
 /// The file side of a snapshot: `<path>.tmp` and the running checksum of what went into it;
 /// `finish` makes it durable and atomically replaces `<path>`. Blocking I/O: `app` keeps it
 /// off the event loop ([`BackgroundSnapshot`](super::BackgroundSnapshot)).
-pub struct SnapshotFile {
+pub(super) struct SnapshotFile {
     path: PathBuf,
     tmp: PathBuf,
     file: File,
@@ -295,7 +295,7 @@ pub struct SnapshotWriter {
 
 impl SnapshotWriter {
     /// Opens `<path>.tmp`; the header goes out with the first step.
-    pub fn begin(_store: &Store, path: &Path, now: i64) -> Result<SnapshotWriter, SnapshotError> {
+    pub fn begin(path: &Path, now: i64) -> Result<SnapshotWriter, SnapshotError> {
         Ok(SnapshotWriter {
             encoder: SnapshotEncoder::new(now),
             file: SnapshotFile::create(path)?,

@@ -1,32 +1,11 @@
 //! Snapshots round-trip exactly, survive ingest between steps, and refuse damaged files without
 //! touching them.
 
-use super::tests::{config, rule, schema, NOW};
+use super::tests::{config, rule, schema, TempDir, NOW};
 use super::*;
 use crate::config::AggMethod;
 use std::fs;
-use std::path::{Path, PathBuf};
-
-/// A fresh directory per test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> TempDir {
-        let dir = std::env::temp_dir().join(format!("pencil-store-{}-{test}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("temp dir is writable");
-        TempDir(dir)
-    }
-    fn file(&self) -> PathBuf {
-        self.0.join("store.snapshot")
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
+use std::path::Path;
 
 fn two_schema_config() -> StoreConfig {
     let mut cfg = config(1 << 20);
@@ -35,8 +14,8 @@ fn two_schema_config() -> StoreConfig {
     cfg
 }
 
-/// Adds a schema whose ring (675 KiB) is past a quarter of the write buffer, so it takes the
-/// unbuffered path.
+/// Adds a schema whose ring (675 KiB) is most of the writer's 1 MiB buffer, so a slice holding
+/// it runs far past `max_bytes`.
 fn big_config() -> StoreConfig {
     let mut cfg = two_schema_config();
     cfg.memory = 4 << 20;
@@ -85,7 +64,7 @@ fn fill(mut s: Store) -> Store {
 }
 
 fn write(store: &mut Store, path: &Path) -> SnapshotInfo {
-    let mut w = SnapshotWriter::begin(store, path, NOW).expect("begin");
+    let mut w = SnapshotWriter::begin(path, NOW).expect("begin");
     let mut steps = 0;
     while !w.step(store, 1).expect("step") {
         steps += 1;
@@ -311,8 +290,7 @@ fn changed_config_keeps_what_still_fits() {
 fn writer_contract() {
     fn send<T: Send>(_: &T) {}
     let dir = TempDir::new("writer");
-    let s = filled();
-    let w = SnapshotWriter::begin(&s, &dir.file(), NOW).expect("begin");
+    let w = SnapshotWriter::begin(&dir.file(), NOW).expect("begin");
     send(&w);
     assert!(
         matches!(w.finish(), Err(SnapshotError::Io { .. })),
@@ -320,7 +298,7 @@ fn writer_contract() {
     );
     assert!(!dir.file().exists());
     let missing = dir.0.join("no-such-dir").join("snap");
-    let err = SnapshotWriter::begin(&s, &missing, NOW)
+    let err = SnapshotWriter::begin(&missing, NOW)
         .err()
         .expect("no directory");
     assert!(err.to_string().contains("no-such-dir"), "{err}");

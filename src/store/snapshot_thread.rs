@@ -199,18 +199,10 @@ fn write_chunks(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::{config, NOW};
+    use crate::store::tests::{config, TempDir, NOW};
     use crate::store::SnapshotWriter;
-    use std::path::PathBuf;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
-
-    fn dir(test: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("pencil-bg-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir is writable");
-        dir
-    }
 
     fn store() -> Store {
         let mut s = Store::new(&config(1 << 20)).expect("fits");
@@ -254,33 +246,32 @@ mod tests {
 
     #[test]
     fn writes_what_the_synchronous_writer_writes() {
-        let d = dir("same");
+        let d = TempDir::new("bg-same");
         let mut s = store();
-        let (info, copied) = run(&mut s, &d.join("bg.snapshot"));
+        let (info, copied) = run(&mut s, &d.0.join("bg.snapshot"));
         let info = info.expect("written");
         assert!(copied > 2, "small slices: {copied}");
         assert_eq!(info.metrics, 31, "the metric created mid-way is included");
-        let mut w = SnapshotWriter::begin(&s, &d.join("sync.snapshot"), NOW).expect("begin");
+        let mut w = SnapshotWriter::begin(&d.0.join("sync.snapshot"), NOW).expect("begin");
         while !w.step(&s, usize::MAX).expect("step") {}
         let sync = w.finish().expect("finish");
         assert_eq!(info, sync);
         assert_eq!(
-            std::fs::read(d.join("bg.snapshot")).expect("renamed into place"),
-            std::fs::read(d.join("sync.snapshot")).expect("written")
+            std::fs::read(d.0.join("bg.snapshot")).expect("renamed into place"),
+            std::fs::read(d.0.join("sync.snapshot")).expect("written")
         );
-        assert!(!d.join("bg.snapshot.tmp").exists());
-        let _ = std::fs::remove_dir_all(&d);
+        assert!(!d.0.join("bg.snapshot.tmp").exists());
     }
 
     #[test]
     fn the_last_wake_finds_the_outcome() {
         // The loop sleeps until woken; after the thread's final wake `is_finished` must hold,
         // or the loop would sleep on until its next timer.
-        let d = dir("wake");
+        let d = TempDir::new("bg-wake");
         let s = store();
         let wakes = Arc::new(AtomicUsize::new(0));
         let counter = Arc::clone(&wakes);
-        let mut bg = BackgroundSnapshot::start(&d.join("store.snapshot"), NOW, move || {
+        let mut bg = BackgroundSnapshot::start(&d.0.join("store.snapshot"), NOW, move || {
             counter.fetch_add(1, Ordering::SeqCst);
         })
         .expect("thread starts");
@@ -293,26 +284,24 @@ mod tests {
         }
         assert!(bg.is_finished());
         bg.join().expect("written");
-        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]
     fn an_abandoned_snapshot_leaves_the_previous_one() {
-        let d = dir("abandon");
-        let path = d.join("store.snapshot");
+        let d = TempDir::new("bg-abandon");
+        let path = d.0.join("store.snapshot");
         std::fs::write(&path, b"previous").expect("writable");
         let s = store();
         let mut bg = BackgroundSnapshot::start(&path, NOW, || {}).expect("thread starts");
         assert_eq!(bg.step(&s, 100), Progress::Copied);
         assert!(bg.join().is_err(), "not complete");
         assert_eq!(std::fs::read(&path).expect("kept"), b"previous");
-        let _ = std::fs::remove_dir_all(&d);
     }
 
     #[test]
     fn an_unwritable_directory_is_reported_by_join() {
-        let d = dir("missing");
-        let path = d.join("no-such-dir").join("store.snapshot");
+        let d = TempDir::new("bg-missing");
+        let path = d.0.join("no-such-dir").join("store.snapshot");
         let s = store();
         let mut bg = BackgroundSnapshot::start(&path, NOW, || {}).expect("thread starts");
         while bg.step(&s, 100) != Progress::Handed {
@@ -320,6 +309,5 @@ mod tests {
         }
         let err = bg.join().expect_err("cannot create the file");
         assert!(err.to_string().contains("no-such-dir"), "{err}");
-        let _ = std::fs::remove_dir_all(&d);
     }
 }

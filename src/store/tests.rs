@@ -4,6 +4,7 @@
 use super::*;
 use crate::config::{AggMethod, AggregationRule, Retention, Schema};
 use regex_lite::Regex;
+use std::path::PathBuf;
 
 pub(super) const NOW: i64 = 6000;
 
@@ -25,6 +26,27 @@ pub(super) fn rule(pattern: &str, method: AggMethod, xff: f32) -> AggregationRul
         pattern: Regex::new(pattern).expect("test pattern"),
         x_files_factor: xff,
         method,
+    }
+}
+
+/// A fresh directory per test, removed when dropped.
+pub(super) struct TempDir(pub(super) PathBuf);
+
+impl TempDir {
+    pub(super) fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("pencil-store-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir is writable");
+        TempDir(dir)
+    }
+    pub(super) fn file(&self) -> PathBuf {
+        self.0.join("store.snapshot")
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

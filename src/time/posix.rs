@@ -84,9 +84,8 @@ impl Rule {
 /// Seconds since the epoch of `(day, seconds after midnight)` in `year`, read as UTC.
 fn local_instant(year: i64, (day, secs): (Day, i32)) -> i64 {
     let jan1 = super::days_from_civil(year, 1, 1);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let days = match day {
-        Day::Julian(n) => jan1 + n - 1 + i64::from(leap && n >= 60),
+        Day::Julian(n) => jan1 + n - 1 + i64::from(super::is_leap(year) && n >= 60),
         Day::Zero(n) => jan1 + n,
         Day::Month {
             month,

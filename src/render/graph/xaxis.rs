@@ -302,7 +302,9 @@ pub(crate) fn civil(local: i64) -> Civil {
     let days = local.div_euclid(DAY);
     let secs = local.rem_euclid(DAY);
     let (year, month, day) = crate::time::civil_from_days(days);
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    // civil_from_days gives month 1..=12 and day 1..=31, so the narrowing is exact.
+    let (month, day) = (month as u32, day as u32);
+    let leap = crate::time::is_leap(year);
     const CUMULATIVE: [u32; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
     let yday = CUMULATIVE[(month - 1) as usize] + day + u32::from(leap && month > 2);
     Civil {
