@@ -6,9 +6,10 @@
 use super::json_in::{self, Json};
 use super::params::{bad_callback, is_callback_name, Params};
 use super::{Reply, Request};
-use crate::query::time::{civil_from_days, parse_time};
+use crate::query::time::parse_time;
 use crate::render::json;
 use crate::store::{Event, EventError, EventLog, Store, TagMatch};
+use crate::time::civil_from_days;
 use std::net::SocketAddr;
 
 /// Earliest and latest `when` accepted: the range of Python's `datetime` (years 1 to 9999),

@@ -5,7 +5,7 @@
 //! decision). Dates and times of day are local to a time zone; offsets are fixed second counts.
 //! Pure: `now` and the zone are arguments; no clock, no files.
 
-pub(crate) use crate::time::{civil_from_days, days_from_civil};
+use crate::time::{civil_from_days, days_from_civil};
 use crate::time::{is_leap, Tz};
 use std::fmt;
 

@@ -6,10 +6,10 @@
 use super::transform::{interval_seconds, spec, Out, SERIES};
 use crate::query::aggfuncs::{agg_func, AggFn, AGG_FUNC_NAMES};
 use crate::query::registry::{Invocation, Literal, Param, ParamType as T, Value};
-use crate::query::time::{civil_from_days, days_from_civil};
 use crate::query::QueryError;
 use crate::series::Series;
 use crate::time::Tz;
+use crate::time::{civil_from_days, days_from_civil};
 
 /// Buckets one call may produce per series: the render limit on points, so `"1s"` over a year
 /// is refused before it allocates instead of after.
